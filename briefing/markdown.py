@@ -1,0 +1,67 @@
+"""Markdown rendering for everything staff write: summaries, leads, headlines.
+
+Rendering happens once, when a model is saved (see ``save()`` of Entry and
+Issue), and the sanitized HTML is stored. Pages, feeds and exports only ever
+read the stored HTML, so a payload that slipped past the editor's eyes is
+already inert by the time any reader sees it.
+"""
+
+import re
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title"},
+    "td": {"align"},
+    "th": {"align"},
+}
+# No javascript:, data:, vbscript: or anything else that can run or smuggle content.
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Bare URLs in summaries ("代码：https://github.com/…") are links to a reader;
+# wrap them in Markdown's <…> autolink form unless they already are part of a link.
+_BARE_URL = re.compile(r"(?<![(<\[\"'=/])\bhttps?://[^\s<>()\[\]（），。；、\"']+")
+
+
+def _autolink(text: str) -> str:
+    return _BARE_URL.sub(lambda m: f"<{m.group(0)}>", text)
+
+
+def sanitize_html(html: str) -> str:
+    """Strip everything that is not plain, safe formatting from an HTML fragment."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Render staff-written Markdown to sanitized HTML, safe to show to anyone."""
+    if not text or not text.strip():
+        return ""
+    html = markdown_lib.markdown(
+        _autolink(text),
+        extensions=["extra", "sane_lists", "nl2br"],
+        output_format="html",
+    )
+    return sanitize_html(html)
+
+
+def render_inline(text: str) -> str:
+    """Render a one-line Markdown fragment (a headline) without the paragraph wrapper."""
+    html = render_markdown(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html

@@ -1,0 +1,78 @@
+"""Form pieces for editing entries, shared by the admin and anything else that edits them."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .links import normalize_url, validate_http_url
+from .models import Entry
+
+_URL_IN_LINE = re.compile(r"(?P<url>\S+://\S+)\s*$")
+
+
+class LinksField(forms.CharField):
+    """Extra links edited as text, one per line: ``label: url`` (代码: https://github.com/…)."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "cols": 60, "placeholder": "代码: https://github.com/owner/repo"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(f"{link.get('label', '')}: {link.get('url', '')}".lstrip(": ") for link in value)
+        return value
+
+    def to_python(self, value) -> list[dict[str, str]]:
+        if isinstance(value, list):
+            return value
+        links, errors = [], []
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            match = _URL_IN_LINE.search(line)
+            if not match:
+                errors.append(_("Line %(n)d (“%(line)s”) has no link: write “label: https://…”.") % {"n": number, "line": line})
+                continue
+            url = match.group("url")
+            try:
+                validate_http_url(url)
+            except ValidationError as exc:
+                errors.append(_("Line %(n)d: %(message)s") % {"n": number, "message": exc.messages[0]})
+                continue
+            label = line[: match.start()].strip().rstrip(":：|").strip()
+            links.append({"label": label, "url": url})
+        if errors:
+            raise ValidationError(errors)
+        return links
+
+
+class EntryForm(forms.ModelForm):
+    links = LinksField(label=_("extra links"), required=False, help_text=_("One per line: “label: https://…”."))
+
+    class Meta:
+        model = Entry
+        fields = ["section", "position", "title", "url", "source", "arxiv_id", "venue", "links", "summary", "tags"]
+
+
+class EntryInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses the same link twice in one issue, naming the entry that already has it."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or self._should_delete_form(form):
+                continue
+            url = form.cleaned_data.get("url")
+            if not url:
+                continue
+            key = normalize_url(url)
+            if key in seen and "url" not in form.errors:
+                form.add_error(
+                    "url", _("This link is already in this issue, as “%(title)s”.") % {"title": seen[key]},
+                )
+            elif key not in seen:
+                seen[key] = form.cleaned_data.get("title") or url

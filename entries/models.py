@@ -1,0 +1,231 @@
+"""Entries: the hand-picked links of an issue, who published them, and their tags."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from briefing.markdown import render_markdown
+from issues.models import Issue
+
+from .links import normalize_url, validate_http_url
+
+
+def unicode_slug(value: str, fallback: str) -> str:
+    """A readable slug that keeps Chinese characters (量化 → 量化, "RISC-V" → risc-v)."""
+    return slugify(value, allow_unicode=True)[:90] or fallback
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_published_entry_counts(self) -> "SourceQuerySet":
+        """Annotate ``entry_count``: entries of this source in published issues."""
+        return self.annotate(
+            entry_count=Count("entries", filter=Issue.objects.published_condition("entries__issue__"))
+        )
+
+
+class Source(models.Model):
+    """Who published a linked item: a WeChat account, a website, arXiv, GitHub…"""
+
+    class Kind(models.TextChoices):
+        WECHAT = "wechat", _("WeChat account")
+        WEBSITE = "website", _("Website")
+        ARXIV = "arxiv", _("arXiv")
+        GITHUB = "github", _("GitHub")
+        BLOG = "blog", _("Company or personal blog")
+        CONFERENCE = "conference", _("Conference")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WECHAT)
+    homepage = models.URLField(_("homepage"), max_length=500, blank=True, validators=[validate_http_url])
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            base = unicode_slug(self.name, "source")
+            slug, n = base, 1
+            while Source.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("entries:source", kwargs={"slug": self.slug})
+
+
+class Tag(TagBase):
+    """A topic such as 量化 or RISC-V; slugs keep Chinese characters readable."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        slug = unicode_slug(tag, "tag")
+        if i is not None:
+            slug += f"-{i}"
+        return slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("entries:tag", kwargs={"slug": self.slug})
+
+
+class TaggedEntry(TaggedItemBase):
+    content_object = models.ForeignKey("Entry", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_entries")
+
+    class Meta:
+        verbose_name = _("tagged entry")
+        verbose_name_plural = _("tagged entries")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_tag_per_entry"),
+        ]
+
+
+class EntryQuerySet(models.QuerySet):
+    def published(self) -> "EntryQuerySet":
+        """Entries of issues readers may see: the one door for public code."""
+        return self.filter(Issue.objects.published_condition("issue__"))
+
+    def in_reading_order(self) -> "EntryQuerySet":
+        return self.order_by("section", "position", "pk")
+
+
+class Entry(models.Model):
+    """One hand-picked item of an issue, in a section, with its summary."""
+
+    class Section(models.IntegerChoices):
+        # The values fix the order sections appear in an issue.
+        WARMUP = 10, _("Warm-up news")
+        INDUSTRY = 20, _("Industry news")
+        APPLICATIONS = 30, _("Applications")
+        PAPERS = 40, _("Papers")
+        PROJECTS = 50, _("Open-source projects")
+        BLOGS = 60, _("Blog posts")
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="entries", verbose_name=_("issue"))
+    section = models.PositiveSmallIntegerField(_("section"), choices=Section.choices, default=Section.INDUSTRY)
+    position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Order within the section."))
+    title = models.CharField(_("title"), max_length=500)
+    url = models.URLField(
+        _("URL"), max_length=2000, blank=True, validators=[validate_http_url],
+        help_text=_("The main link. Optional for warm-up news."),
+    )
+    url_normalized = models.CharField(max_length=2000, blank=True, editable=False, db_index=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="entries", verbose_name=_("source"),
+    )
+    links = models.JSONField(
+        _("extra links"), default=list, blank=True,
+        help_text=_("Further links such as the paper or the code, each with a label."),
+    )
+    arxiv_id = models.CharField(_("arXiv id"), max_length=32, blank=True)
+    venue = models.CharField(_("venue"), max_length=100, blank=True, help_text=_("Such as CVPR 2020 or SysML 2019."))
+    summary = MarkdownxField(_("summary"), blank=True)
+    summary_html = models.TextField(editable=False, blank=True)
+    tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section", "position", "pk"]
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        indexes = [models.Index(fields=["issue", "section", "position"], name="entry_reading_order")]
+        # No database constraint on one link per issue: archived issues do carry
+        # the same link twice, and must import without loss. Forms and the
+        # publish check refuse it for new work (see clean()).
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("entries:detail", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs) -> None:
+        self.url_normalized = normalize_url(self.url)
+        self.summary_html = render_markdown(self.summary)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"url_normalized", "summary_html"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, list] = {}
+        if not self.url and self.section != self.Section.WARMUP:
+            errors.setdefault("url", []).append(_("Only warm-up news may go without a link."))
+        for index, link in enumerate(self.links or [], start=1):
+            try:
+                validate_http_url(link.get("url", ""))
+            except ValidationError as exc:
+                errors.setdefault("links", []).append(
+                    _("Extra link %(n)d: %(message)s") % {"n": index, "message": exc.messages[0]}
+                )
+        if self.url and self.issue_id:
+            normalized = normalize_url(self.url)
+            twin = (
+                Entry.objects.filter(issue_id=self.issue_id, url_normalized=normalized)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if twin is not None:
+                errors.setdefault("url", []).append(
+                    _("This link is already in this issue, as “%(title)s”.") % {"title": twin.title}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def earlier_uses(self) -> models.QuerySet["Entry"]:
+        """Entries of earlier issues with the same link: worth a warning, not an error."""
+        if not self.url:
+            return Entry.objects.none()
+        return (
+            Entry.objects.filter(url_normalized=normalize_url(self.url), issue__date__lt=self.issue.date)
+            .select_related("issue")
+            .order_by("-issue__date")
+        )
+
+    def duplicate_warnings(self) -> list[str]:
+        """Sentences naming each earlier issue that already carried this link."""
+        return [
+            str(_("“%(title)s”: this link already appeared in %(issue)s (%(date)s).") % {
+                "title": self.title, "issue": other.issue.title, "date": other.issue.date.isoformat(),
+            })
+            for other in self.earlier_uses()
+        ]
+
+
+def group_by_section(entries) -> list[tuple[str, int, list[Entry]]]:
+    """Entries in reading order, as (section label, section value, entries) per non-empty section."""
+    by_section: dict[int, list[Entry]] = {}
+    for entry in entries:
+        by_section.setdefault(entry.section, []).append(entry)
+    return [
+        (Entry.Section(value).label, value, sorted(items, key=lambda e: (e.position, e.pk)))
+        for value, items in sorted(by_section.items())
+    ]

@@ -1,0 +1,169 @@
+"""Issues: the dated editions of the briefing and their editorial history."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from briefing.markdown import render_inline, render_markdown
+
+DEFAULT_TITLE = "嵌入式AI简报 ({date})"
+
+
+class IssueQuerySet(models.QuerySet):
+    @staticmethod
+    def published_condition(prefix: str = "", now: datetime.datetime | None = None) -> Q:
+        """The rule of what readers may see, as a Q object for this or a related model.
+
+        An issue is public once it is published, or scheduled, and its publish
+        time has come: a scheduled issue goes public on time even before
+        ``publish_scheduled`` records it.
+        """
+        now = now or timezone.now()
+        return Q(**{
+            f"{prefix}status__in": [Issue.Status.PUBLISHED, Issue.Status.SCHEDULED],
+            f"{prefix}publish_at__lte": now,
+        })
+
+    def published(self, now: datetime.datetime | None = None) -> "IssueQuerySet":
+        """Issues readers may see: the one door for every public page, feed and sitemap."""
+        return self.filter(self.published_condition(now=now))
+
+    def awaiting_review(self) -> "IssueQuerySet":
+        return self.filter(status=Issue.Status.REVIEW)
+
+    def due(self, now: datetime.datetime | None = None) -> "IssueQuerySet":
+        """Scheduled issues whose publish time has come."""
+        return self.filter(status=Issue.Status.SCHEDULED, publish_at__lte=now or timezone.now())
+
+
+class Issue(models.Model):
+    """One dated edition of the briefing."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+
+    date = models.DateField(_("date"), unique=True)
+    title = models.CharField(
+        _("title"), max_length=200, blank=True,
+        help_text=_("Left empty, it becomes “嵌入式AI简报 (YYYY-MM-DD)”."),
+    )
+    headline = models.CharField(
+        _("headline"), max_length=500, blank=True,
+        help_text=_("The highlights, such as “NanoDet/Bolt 1.0/…”."),
+    )
+    headline_html = models.TextField(editable=False, blank=True)
+    lead = MarkdownxField(_("lead"), blank=True, help_text=_("The 导读 in Markdown."))
+    lead_html = models.TextField(editable=False, blank=True)
+    # Only the workflow changes the status: it is never a form field.
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False, db_index=True,
+    )
+    publish_at = models.DateTimeField(_("publish time"), null=True, blank=True, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("created by"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("reviewed by"),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("published by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        permissions = [
+            ("review_issue", _("Can approve an issue or request changes")),
+            ("publish_issue", _("Can publish, schedule and unpublish an issue")),
+        ]
+        indexes = [models.Index(fields=["status", "publish_at"], name="issue_public")]
+
+    def __str__(self) -> str:
+        return self.title or self.default_title()
+
+    def default_title(self) -> str:
+        return DEFAULT_TITLE.format(date=self.date.isoformat() if self.date else "")
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.title and self.date:
+            self.title = self.default_title()
+        self.headline_html = render_inline(self.headline)
+        self.lead_html = render_markdown(self.lead)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"title", "headline_html", "lead_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("issues:detail", kwargs={"date": self.date.isoformat()})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    def can_be_edited_by(self, user) -> bool:
+        """Contributors edit drafts only; editors may also fix what is in review or public."""
+        if self.status == self.Status.DRAFT:
+            return True
+        return user.has_perm("issues.review_issue") or user.has_perm("issues.publish_issue")
+
+    def available_transitions(self, user) -> list:
+        """The workflow actions ``user`` may take on this issue now."""
+        from . import workflow
+
+        return workflow.available_transitions(self, user)
+
+
+class IssueTransition(models.Model):
+    """One step of an issue's workflow: who moved it, when, from where to where, and why."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("issue"))
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20, choices=Issue.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Issue.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+
+    def __str__(self) -> str:
+        return f"{self.issue}: {self.from_status} → {self.to_status}"
+
+
+class IssueForReview(Issue):
+    """The issues awaiting an editor's review, as their own admin list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("issue awaiting review")
+        verbose_name_plural = _("issues awaiting review")
