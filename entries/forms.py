@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from .links import normalize_url, validate_http_url
 from .models import Entry
 
-_URL_IN_LINE = re.compile(r"(?P<url>\S+://\S+)\s*$")
+# The link is the last word of the line; what comes before it is the label.
+_URL_IN_LINE = re.compile(r"(?:^|[\s：|])(?P<url>[^\s：|]+)\s*$")
 
 
 class LinksField(forms.CharField):
