@@ -12,6 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from briefing.markdown import render_markdown
+from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
 from .links import normalize_url, validate_http_url
@@ -112,7 +113,7 @@ class EntryQuerySet(models.QuerySet):
         return self.order_by("section", "position", "pk")
 
 
-class Entry(models.Model):
+class Entry(EnglishEditionMixin, models.Model):
     """One hand-picked item of an issue, in a section, with its summary."""
 
     class Section(models.IntegerChoices):
@@ -144,11 +145,21 @@ class Entry(models.Model):
     venue = models.CharField(_("venue"), max_length=100, blank=True, help_text=_("Such as CVPR 2020 or SysML 2019."))
     summary = MarkdownxField(_("summary"), blank=True)
     summary_html = models.TextField(editable=False, blank=True)
+    # The English edition: optional, field by field; the Chinese above is the original.
+    title_en = models.CharField(_("English title"), max_length=500, blank=True)
+    summary_en = MarkdownxField(_("English summary"), blank=True)
+    summary_en_html = models.TextField(editable=False, blank=True)
+    abstract = models.TextField(
+        _("original abstract"), blank=True,
+        help_text=_("A paper's own abstract, as published; shown folded under the summary."),
+    )
     tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EntryQuerySet.as_manager()
+
+    english_fields = {"title": "title_en", "summary": "summary_en", "summary_html": "summary_en_html"}
 
     class Meta:
         ordering = ["section", "position", "pk"]
@@ -168,9 +179,10 @@ class Entry(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.url_normalized = normalize_url(self.url)
         self.summary_html = render_markdown(self.summary)
+        self.summary_en_html = render_markdown(self.summary_en)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"url_normalized", "summary_html"}
+            kwargs["update_fields"] = set(update_fields) | {"url_normalized", "summary_html", "summary_en_html"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from briefing.markdown import render_inline, render_markdown
+from briefing.translation import EnglishEditionMixin
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
 
@@ -44,7 +45,7 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.SCHEDULED, publish_at__lte=now or timezone.now())
 
 
-class Issue(models.Model):
+class Issue(EnglishEditionMixin, models.Model):
     """One dated edition of the briefing."""
 
     class Status(models.TextChoices):
@@ -65,6 +66,12 @@ class Issue(models.Model):
     headline_html = models.TextField(editable=False, blank=True)
     lead = MarkdownxField(_("lead"), blank=True, help_text=_("The 导读 in Markdown."))
     lead_html = models.TextField(editable=False, blank=True)
+    # The English edition: optional, field by field; the Chinese above is the original.
+    title_en = models.CharField(_("English title"), max_length=200, blank=True)
+    headline_en = models.CharField(_("English headline"), max_length=500, blank=True)
+    headline_en_html = models.TextField(editable=False, blank=True)
+    lead_en = MarkdownxField(_("English lead"), blank=True)
+    lead_en_html = models.TextField(editable=False, blank=True)
     # Only the workflow changes the status: it is never a form field.
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False, db_index=True,
@@ -87,6 +94,11 @@ class Issue(models.Model):
 
     objects = IssueQuerySet.as_manager()
 
+    english_fields = {
+        "title": "title_en", "headline": "headline_en", "headline_html": "headline_en_html",
+        "lead": "lead_en", "lead_html": "lead_en_html",
+    }
+
     class Meta:
         ordering = ["-date"]
         verbose_name = _("issue")
@@ -108,13 +120,23 @@ class Issue(models.Model):
             self.title = self.default_title()
         self.headline_html = render_inline(self.headline)
         self.lead_html = render_markdown(self.lead)
+        self.headline_en_html = render_inline(self.headline_en)
+        self.lead_en_html = render_markdown(self.lead_en)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"title", "headline_html", "lead_html"}
+            kwargs["update_fields"] = set(update_fields) | {
+                "title", "headline_html", "lead_html", "headline_en_html", "lead_en_html",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("issues:detail", kwargs={"date": self.date.isoformat()})
+
+    def english_coverage(self) -> tuple[int, int]:
+        """(entries with both an English title and summary, all entries): for the admin list."""
+        entries = list(self.entries.all())
+        done = sum(1 for e in entries if e.title_en.strip() and (e.summary_en.strip() or not e.summary.strip()))
+        return done, len(entries)
 
     @property
     def is_public(self) -> bool:
