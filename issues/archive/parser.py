@@ -233,6 +233,40 @@ def _split_publisher(title: str) -> tuple[str, str]:
     return match["title"].strip(), " ".join(match["publisher"].replace("\u3000", " ").split())
 
 
+_LIST_LINE = re.compile(r"^(?P<indent>[ \t]*)(?:\d+[.)]|[-*+])[ \t]+\S")
+
+
+def _tidy_lists(lines: list[str]) -> list[str]:
+    """Make the lists inside a summary render as lists, keeping their nesting.
+
+    Editors indent lists right under a paragraph line (often by four spaces,
+    which Markdown would read as code, and without the blank line Markdown
+    needs). Each such block is set off by blank lines and re-indented so its
+    top level sits two spaces in: still a list, and never mistaken for a new
+    entry. Doing it twice changes nothing, so export → import keeps it.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _LIST_LINE.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        block = []
+        while i < len(lines) and lines[i].strip() and (_LIST_LINE.match(lines[i]) or lines[i][:1].isspace()):
+            block.append(lines[i].expandtabs(4))
+            i += 1
+        base = min(len(m["indent"]) for m in map(_LIST_LINE.match, block) if m)
+        if out and out[-1].strip():
+            out.append("")
+        for line in block:
+            lead = len(line) - len(line.lstrip(" "))
+            out.append("  " + line[min(lead, base):])
+        if i < len(lines) and lines[i].strip():
+            out.append("")
+    return out
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -393,8 +427,9 @@ class _Parser:
             headline = rest.strip(" \t\u3000：:").strip()
             title = f"{prefix} ({date.isoformat()})" if prefix else ""
             return index, date, title, headline
+        first = next((i for i in range(start, len(self.lines)) if self.lines[i].strip()), start)
         raise ParseError(
-            self.path, start + 1,
+            self.path, first + 1,
             "no dated title: expected a first heading such as “# 嵌入式AI简报 (2020-07-02)”",
         )
 
@@ -548,7 +583,7 @@ class _Parser:
                 if marker:
                     line = line[marker.end():]
             summary.append(line)
-        entry.summary = "\n".join(summary).strip("\n").rstrip()
+        entry.summary = "\n".join(_tidy_lists(summary)).strip("\n").rstrip()
 
     def _check_duplicates(self) -> None:
         seen: dict[str, ParsedEntry] = {}
