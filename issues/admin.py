@@ -145,7 +145,27 @@ class IssueAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.transition_view),
                 name="%s_%s_transition" % info,
             ),
+            path(
+                "<path:object_id>/export/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name="%s_%s_export" % info,
+            ),
         ] + super().get_urls()
+
+    def export_view(self, request: HttpRequest, object_id: str, fmt: str):
+        """Download the issue as the briefing's Markdown or as WeChat HTML."""
+        from django.http import Http404, HttpResponse
+
+        from .archive.exporter import FORMATS, export_filename, export_issue
+
+        issue = get_object_or_404(Issue, pk=object_id)
+        if not self.has_view_permission(request, issue):
+            raise PermissionDenied
+        if fmt not in FORMATS:
+            raise Http404(f"No export format “{fmt}”.")
+        response = HttpResponse(export_issue(issue, fmt), content_type=FORMATS[fmt][1])
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(issue, fmt)}"'
+        return response
 
     def transition_view(self, request: HttpRequest, object_id: str, name: str):
         """Take a workflow action from the buttons on the issue page (POST only)."""

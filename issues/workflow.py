@@ -219,3 +219,42 @@ def publish_due(now: datetime.datetime | None = None) -> list[Issue]:
             )
             done.append(locked)
     return done
+
+
+def record_import(
+    issue: Issue,
+    user,
+    publish: bool,
+    publish_at: datetime.datetime | None = None,
+    *,
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> Issue:
+    """Set the status of an issue brought in from the archive, and log it as "import".
+
+    An archived issue was already published by its editor, so it goes straight
+    to published at ``publish_at`` (its own date), or to draft when ``publish``
+    is false. The publish checks do not apply: archived entries may lack a
+    link, which the editor can no longer fix. Call it inside the import's
+    transaction so that a failed import leaves no status change behind.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        from_status = locked.status
+        if publish:
+            when = publish_at or now
+            locked.status = Status.SCHEDULED if when > now else Status.PUBLISHED
+            locked.publish_at = when
+            locked.published_by = user
+        else:
+            locked.status = Status.DRAFT
+            locked.publish_at = None
+        locked.save(update_fields=["status", "publish_at", "published_by", "updated_at"])
+        IssueTransition.objects.create(
+            issue=locked, action="import", from_status=from_status, to_status=locked.status,
+            by=user, at=now, comment=comment,
+        )
+    for name in ("status", "publish_at", "published_by_id", "updated_at"):
+        setattr(issue, name, getattr(locked, name))
+    return locked
