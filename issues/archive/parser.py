@@ -110,6 +110,7 @@ class ParsedIssue:
     lead: str = ""
     entries: list[ParsedEntry] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    heading_line: int = 1
 
     def formatted_warnings(self) -> list[str]:
         return [w.format(self.path) for w in self.warnings]
@@ -286,7 +287,7 @@ class _Parser:
     def parse(self) -> ParsedIssue:
         start = self._skip_front_matter()
         h1_index, date, title, headline = self._heading(start)
-        issue = ParsedIssue(path=self.path, date=date, title=title, headline=headline)
+        issue = ParsedIssue(path=self.path, date=date, title=title, headline=headline, heading_line=h1_index + 1)
         section: int | None = None
         lead: list[str] | None = None
         lead_open = False
@@ -390,6 +391,8 @@ class _Parser:
         if lead is not None:
             issue.lead = "\n".join(lead).strip()
         issue.entries = self.entries
+        if not self.entries:
+            self.warn(h1_index + 1, "no entries found in this issue")
         self._check_duplicates()
         issue.warnings = sorted(self.warnings, key=lambda w: w.line)
         return issue

@@ -349,3 +349,12 @@ def test_command_has_help():
 def test_no_markdown_files_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="No Markdown files"):
         run(str(tmp_path))
+
+
+def test_an_issue_dated_in_the_future_is_scheduled_not_public(tmp_path):
+    run(str(write(tmp_path, "a.md", GOOD.replace("2024-05-01", "2999-01-01"))), "--no-progress")
+    issue = Issue.objects.get()
+    assert issue.status == Issue.Status.SCHEDULED
+    assert not Issue.objects.published().exists()
+    out, _ = run(str(tmp_path / "a.md"), "--no-progress")
+    assert "1 unchanged" in out
