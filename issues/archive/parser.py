@@ -64,7 +64,6 @@ _LEAD = re.compile(r"^>\s*导读\s*[：:]?\s*(?P<text>.*)$")
 _QUOTE = re.compile(r"^>\s?(?P<text>.*)$")
 _NOTE = re.compile(r"^(?:>\s*|<[^>]+>\s*)*注\s*[：:]")
 _TAGLINE = re.compile(r"^\*\*[^*].*\*\*\s*$")
-_HTML_ONLY = re.compile(r"^\s*<[^>]+>.*$")
 _WARMUP_INTRO = re.compile(r"(热身|开胃).*[：:]\s*$")
 _SUMMARY = re.compile(r"^\s*摘要\s*[：:]?\s*")
 _LINK_LINE = re.compile(r"^(?P<label>[^\s：:]{1,12})\s*[：:]\s*(?P<url>https?://\S+)\s*$")
@@ -351,18 +350,19 @@ class _Parser:
                     continue
                 if _NOTE.match(stripped) or (_TAGLINE.match(stripped) and lead is None and not self.entries):
                     continue
+                quoted = _QUOTE.match(line)
+                if lead_open and quoted:
+                    lead.append(quoted["text"].rstrip())
+                    continue
                 if _WARMUP_INTRO.search(stripped):
                     finish()
                     lead_open = False
                     continue
                 if lead_open:
-                    quoted = _QUOTE.match(line)
-                    lead.append((quoted["text"] if quoted else line).rstrip())
+                    lead.append(line.rstrip())
                     continue
                 if current is not None:
                     current[2].append((number, line))
-                    continue
-                if _HTML_ONLY.match(stripped):
                     continue
                 if lead is not None and not self.entries:
                     # A further paragraph of the lead, after a blank line.

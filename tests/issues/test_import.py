@@ -16,7 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command, load_command_class
 
 from entries.models import Entry, Source
-from issues.archive.importer import import_file, publish_time
+from issues.archive.importer import import_file, import_parsed, publish_time
 from issues.models import Issue, IssueTransition
 from tests.corpus import corpus_dir, corpus_file, corpus_files, requires_corpus
 from tests.factories import superuser
@@ -206,6 +206,19 @@ def test_import_of_one_file_needs_a_bounded_number_of_queries(django_assert_max_
     with django_assert_max_num_queries(15):
         result = import_file(path)
     assert result.entries_created > 20
+
+
+@requires_corpus
+def test_reimport_with_every_entry_changed_needs_a_bounded_number_of_queries(django_assert_max_num_queries):
+    from issues.archive.parser import parse_text
+
+    path = corpus_file("2020-11-30")
+    import_file(path)
+    changed = path.read_text(encoding="utf-8").replace("摘要：", "摘要：（修订）")
+    with django_assert_max_num_queries(15):
+        result = import_parsed(parse_text(changed, path.name))
+    assert result.entries_updated > 20
+    assert result.entries_created == 0 and result.entries_deleted == 0
 
 
 @requires_corpus
