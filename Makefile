@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve bench browser messages clean
+.PHONY: run test install migrate demo serve bench bench-import browser messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: install
 ## browser: install Debian's Chromium for the end-to-end tests, where it is missing
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+## bench-import: import the whole corpus into an empty database, on SQLite and on PostgreSQL
+bench-import: install
+	$(PY) bench/import_corpus.py --database sqlite
+	$(PY) bench/import_corpus.py --database postgres
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from briefing.markdown import render_markdown
@@ -140,7 +140,9 @@ def _check_lengths(parsed: ParsedIssue) -> None:
         if len(entry.publisher) > 200:
             raise ParseError(parsed.path, entry.line, "the publisher's name is longer than 200 characters")
     if len(parsed.headline) > 500:
-        raise ParseError(parsed.path, 1, "the headline is longer than 500 characters")
+        raise ParseError(parsed.path, parsed.heading_line, "the headline is longer than 500 characters")
+    if len(parsed.title) > 200:
+        raise ParseError(parsed.path, parsed.heading_line, "the title is longer than 200 characters")
 
 
 def import_parsed(
@@ -164,6 +166,14 @@ def import_parsed(
     except ParseError as exc:
         raise ImportFailed(exc.path, str(exc), exc.line)
 
+    try:
+        return _write(parsed, result, publish=publish, dry_run=dry_run, user=user)
+    except DatabaseError as exc:
+        # Another import of the same date at the same time, or a value the database refuses.
+        raise ImportFailed(parsed.path, f"{parsed.path}: the database refused the issue, nothing was written ({exc})")
+
+
+def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: bool, user) -> FileResult:
     with transaction.atomic():
         issue = Issue.objects.select_for_update().filter(date=parsed.date).first()
         result.issue_created = issue is None
@@ -227,8 +237,11 @@ def import_parsed(
         if result.sources_created:
             result.changes.append("new sources: " + ", ".join(result.sources_created))
 
-        target_status = Issue.Status.PUBLISHED if publish else Issue.Status.DRAFT
         target_time = publish_time(parsed.date) if publish else None
+        if not publish:
+            target_status = Issue.Status.DRAFT
+        else:
+            target_status = Issue.Status.SCHEDULED if target_time > timezone.now() else Issue.Status.PUBLISHED
         if result.changed or issue.status != target_status or issue.publish_at != target_time:
             if issue.status != target_status or issue.publish_at != target_time:
                 result.changes.append(f"status {issue.status} → {target_status}")

@@ -64,7 +64,6 @@ _LEAD = re.compile(r"^>\s*导读\s*[：:]?\s*(?P<text>.*)$")
 _QUOTE = re.compile(r"^>\s?(?P<text>.*)$")
 _NOTE = re.compile(r"^(?:>\s*|<[^>]+>\s*)*注\s*[：:]")
 _TAGLINE = re.compile(r"^\*\*[^*].*\*\*\s*$")
-_HTML_ONLY = re.compile(r"^\s*<[^>]+>.*$")
 _WARMUP_INTRO = re.compile(r"(热身|开胃).*[：:]\s*$")
 _SUMMARY = re.compile(r"^\s*摘要\s*[：:]?\s*")
 _LINK_LINE = re.compile(r"^(?P<label>[^\s：:]{1,12})\s*[：:]\s*(?P<url>https?://\S+)\s*$")
@@ -110,6 +109,7 @@ class ParsedIssue:
     lead: str = ""
     entries: list[ParsedEntry] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    heading_line: int = 1
 
     def formatted_warnings(self) -> list[str]:
         return [w.format(self.path) for w in self.warnings]
@@ -286,7 +286,7 @@ class _Parser:
     def parse(self) -> ParsedIssue:
         start = self._skip_front_matter()
         h1_index, date, title, headline = self._heading(start)
-        issue = ParsedIssue(path=self.path, date=date, title=title, headline=headline)
+        issue = ParsedIssue(path=self.path, date=date, title=title, headline=headline, heading_line=h1_index + 1)
         section: int | None = None
         lead: list[str] | None = None
         lead_open = False
@@ -350,18 +350,19 @@ class _Parser:
                     continue
                 if _NOTE.match(stripped) or (_TAGLINE.match(stripped) and lead is None and not self.entries):
                     continue
+                quoted = _QUOTE.match(line)
+                if lead_open and quoted:
+                    lead.append(quoted["text"].rstrip())
+                    continue
                 if _WARMUP_INTRO.search(stripped):
                     finish()
                     lead_open = False
                     continue
                 if lead_open:
-                    quoted = _QUOTE.match(line)
-                    lead.append((quoted["text"] if quoted else line).rstrip())
+                    lead.append(line.rstrip())
                     continue
                 if current is not None:
                     current[2].append((number, line))
-                    continue
-                if _HTML_ONLY.match(stripped):
                     continue
                 if lead is not None and not self.entries:
                     # A further paragraph of the lead, after a blank line.
@@ -390,6 +391,8 @@ class _Parser:
         if lead is not None:
             issue.lead = "\n".join(lead).strip()
         issue.entries = self.entries
+        if not self.entries:
+            self.warn(h1_index + 1, "no entries found in this issue")
         self._check_duplicates()
         issue.warnings = sorted(self.warnings, key=lambda w: w.line)
         return issue

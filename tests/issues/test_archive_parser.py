@@ -242,3 +242,8 @@ def test_windows_line_endings_and_byte_order_mark_are_accepted(tmp_path):
     path.write_bytes("\ufeff# 嵌入式AI简报 (2024-01-01)\r\n\r\n## 论文\r\n- [A | B](https://example.org/a)\r\n摘要：C\r\n".encode())
     parsed = parse_file(path)
     assert [(e.title, e.publisher, e.summary) for e in parsed.entries] == [("A", "B", "C")]
+
+
+def test_an_issue_without_entries_is_a_warning():
+    parsed = parse_text("---\nlayout: default\n---\n# 嵌入式AI简报 (2024-01-01)\n\n## 论文\n", "none.md")
+    assert parsed.formatted_warnings() == ["none.md:4: no entries found in this issue"]

@@ -9,14 +9,13 @@ from __future__ import annotations
 import collections
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command, load_command_class
 
 from entries.models import Entry, Source
-from issues.archive.importer import import_file, publish_time
+from issues.archive.importer import import_file, import_parsed, publish_time
 from issues.models import Issue, IssueTransition
 from tests.corpus import corpus_dir, corpus_file, corpus_files, requires_corpus
 from tests.factories import superuser
@@ -209,6 +208,19 @@ def test_import_of_one_file_needs_a_bounded_number_of_queries(django_assert_max_
 
 
 @requires_corpus
+def test_reimport_with_every_entry_changed_needs_a_bounded_number_of_queries(django_assert_max_num_queries):
+    from issues.archive.parser import parse_text
+
+    path = corpus_file("2020-11-30")
+    import_file(path)
+    changed = path.read_text(encoding="utf-8").replace("摘要：", "摘要：（修订）")
+    with django_assert_max_num_queries(15):
+        result = import_parsed(parse_text(changed, path.name))
+    assert result.entries_updated > 20
+    assert result.entries_created == 0 and result.entries_deleted == 0
+
+
+@requires_corpus
 def test_corpus_with_as_draft_makes_drafts(db):
     run(str(corpus_file("2019-03-31")), "--as-draft", "--no-progress")
     issue = Issue.objects.get(date="2019-03-31")
@@ -349,3 +361,12 @@ def test_command_has_help():
 def test_no_markdown_files_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="No Markdown files"):
         run(str(tmp_path))
+
+
+def test_an_issue_dated_in_the_future_is_scheduled_not_public(tmp_path):
+    run(str(write(tmp_path, "a.md", GOOD.replace("2024-05-01", "2999-01-01"))), "--no-progress")
+    issue = Issue.objects.get()
+    assert issue.status == Issue.Status.SCHEDULED
+    assert not Issue.objects.published().exists()
+    out, _ = run(str(tmp_path / "a.md"), "--no-progress")
+    assert "1 unchanged" in out
