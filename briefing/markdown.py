@@ -7,6 +7,7 @@ already inert by the time any reader sees it.
 """
 
 import re
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -47,16 +48,24 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# Building a converter loads every extension; an import renders hundreds of
+# summaries, so each thread keeps one and resets it between documents.
+_converters = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown_lib.Markdown(extensions=["extra", "sane_lists", "nl2br"], output_format="html")
+        _converters.markdown = converter
+    return converter.reset()
+
+
 def render_markdown(text: str) -> str:
     """Render staff-written Markdown to sanitized HTML, safe to show to anyone."""
     if not text or not text.strip():
         return ""
-    html = markdown_lib.markdown(
-        _autolink(text),
-        extensions=["extra", "sane_lists", "nl2br"],
-        output_format="html",
-    )
-    return sanitize_html(html)
+    return sanitize_html(_converter().convert(_autolink(text)))
 
 
 def render_inline(text: str) -> str:
