@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language_info
 
 register = template.Library()
@@ -29,7 +30,7 @@ def canonical_url(context) -> str:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return settings.SITE_URL + "/"
-    url = absolute(request.path)
+    url = absolute(escape_uri_path(request.path))
     page = request.GET.get("page", "")
     if page.isdigit() and int(page) > 1:
         url += f"?page={int(page)}"
@@ -40,7 +41,7 @@ def canonical_url(context) -> str:
 def language_versions(context) -> list[dict]:
     """This page in every interface language: code, name, local path and absolute URL."""
     request: HttpRequest | None = context.get("request")
-    path = request.path if request is not None else "/"
+    path = escape_uri_path(request.path) if request is not None else "/"
     versions = []
     for code, _name in settings.LANGUAGES:
         local = translate_url(path, code)
