@@ -42,6 +42,8 @@ def language_versions(context) -> list[dict]:
     """This page in every interface language: code, name, local path and absolute URL."""
     request: HttpRequest | None = context.get("request")
     path = escape_uri_path(request.path) if request is not None else "/"
+    # The switch keeps the query (a search stays a search); crawlers get the bare URL.
+    query = request.GET.urlencode() if request is not None else ""
     versions = []
     for code, _name in settings.LANGUAGES:
         local = translate_url(path, code)
@@ -49,7 +51,7 @@ def language_versions(context) -> list[dict]:
         versions.append({
             "code": code,
             "name": info["name_local"],
-            "path": local,
+            "path": f"{local}?{query}" if query else local,
             "url": absolute(local),
             "og_locale": OG_LOCALES.get(code, code.replace("-", "_")),
         })
