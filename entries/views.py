@@ -6,7 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from issues.models import Issue
 
@@ -43,7 +43,7 @@ def _newest_first(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     return entries.order_by("-issue__date", "section", "position", "pk")
 
 
-@require_GET
+@require_safe
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One entry, the issue it appeared in, and published entries sharing its tags."""
     entry = get_object_or_404(public_entries(), pk=pk)
@@ -60,7 +60,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "entries/entry_detail.html", {"entry": entry, "related": related})
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A tag's entries across published issues, newest first."""
     tag = get_object_or_404(Tag, slug=slug)
@@ -71,7 +71,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "entries/tag_detail.html", {"tag": tag, "page_obj": page, "entries": page.object_list})
 
 
-@require_GET
+@require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A source's entries across published issues, newest first."""
     source = get_object_or_404(Source, slug=slug)
@@ -83,21 +83,21 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 def tag_list(request: HttpRequest) -> HttpResponse:
     """Every tag with published entries, most used first."""
     tags = published_tags().order_by("-entry_count", "name")
     return render(request, "entries/tag_list.html", {"tags": tags})
 
 
-@require_GET
+@require_safe
 def source_list(request: HttpRequest) -> HttpResponse:
     """Every source with published entries, by name."""
     sources = Source.objects.with_published_entry_counts().filter(entry_count__gt=0).order_by("name")
     return render(request, "entries/source_list.html", {"sources": sources})
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Published entries matching every term, title matches first, newer first."""
     query = request.GET.get("q", "").strip()[:200]

@@ -8,7 +8,7 @@ from itertools import groupby
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from entries.models import Entry, group_by_section
 
@@ -26,7 +26,7 @@ def issue_entries() -> Prefetch:
     )
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The latest published issue in full, and links to the ones before it."""
     issues = Issue.objects.published().order_by("-date")
@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 def archive(request: HttpRequest) -> HttpResponse:
     """Every published issue, grouped by year, newest first."""
     issues = Issue.objects.published().order_by("-date").annotate(entry_count=Count("entries"))
@@ -50,7 +50,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(request, "issues/archive.html", {"years": years})
 
 
-@require_GET
+@require_safe
 def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
     """One issue in full, with links to the published issues before and after it."""
     try:
@@ -69,7 +69,7 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read the public site, not the admin or search results; here is the sitemap."""
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")

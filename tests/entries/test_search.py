@@ -132,3 +132,8 @@ def test_postgresql_answers_longer_terms_from_trigram_indexes(archive):
     for index in ("entry_title_trgm", "entry_summary_trgm", "source_name_trgm", "tag_name_trgm"):
         assert index in plan, plan
     assert [entry.title for entry in queryset] == ["RISC-V 向量扩展上的推理"]
+
+
+def test_search_marks_the_terms_in_result_titles(client, archive):
+    page = client.get("/search/", {"q": "risc-v 推理"}).content.decode()
+    assert "<mark>RISC-V</mark> 向量扩展上的<mark>推理</mark>" in page

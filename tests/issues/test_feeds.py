@@ -156,3 +156,13 @@ def test_feeds_need_few_queries_however_many_entries(client, django_assert_max_n
     for url in ("/feed/", "/feed/atom/", "/tags/%E9%87%8F%E5%8C%96/feed/"):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_feed_readers_polling_an_unchanged_feed_get_not_modified(client):
+    published()
+    first = client.get("/feed/")
+    assert first.has_header("Last-Modified") and first.has_header("ETag")
+    again = client.get("/feed/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    since = client.get("/feed/atom/", HTTP_IF_MODIFIED_SINCE=client.get("/feed/atom/")["Last-Modified"])
+    assert since.status_code == 304

@@ -271,3 +271,10 @@ def test_home_and_archive_need_few_queries_however_many_entries(client, django_a
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get("/issues/").status_code == 200
+
+
+def test_pages_answer_head_requests_and_refuse_posts(client):
+    issue = published()
+    assert client.head(issue.get_absolute_url()).status_code == 200
+    assert client.head("/").status_code == 200
+    assert client.post("/").status_code == 405
