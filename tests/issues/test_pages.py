@@ -278,3 +278,10 @@ def test_pages_answer_head_requests_and_refuse_posts(client):
     assert client.head(issue.get_absolute_url()).status_code == 200
     assert client.head("/").status_code == 200
     assert client.post("/").status_code == 405
+
+
+def test_english_not_found_page_is_in_english(client):
+    response = client.get("/en/no-such-page/")
+    assert response.status_code == 404
+    page = text(response)
+    assert '<html lang="en">' in page and "Page not found" in page
