@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from briefing.context_processors import site
@@ -77,6 +78,9 @@ class TagFeed(EntryFeed):
     def link(self, obj: Tag) -> str:
         return absolute(obj.get_absolute_url())
 
+    def feed_url(self, obj: Tag) -> str:
+        return absolute(reverse("entries:tag_feed", kwargs={"slug": obj.slug}))
+
 
 class SourceFeed(EntryFeed):
     def get_object(self, request, slug: str) -> Source:
@@ -99,3 +103,6 @@ class SourceFeed(EntryFeed):
 
     def link(self, obj: Source) -> str:
         return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj: Source) -> str:
+        return absolute(reverse("entries:source_feed", kwargs={"slug": obj.slug}))

@@ -64,16 +64,14 @@ class AtomWithContent(Atom1Feed):
 
 
 class SiteFeed(Feed):
-    """Absolute links on ``SITE_URL`` whatever host the request came to."""
+    """Absolute links on ``SITE_URL`` whatever host the request came to.
+
+    Subclasses return absolute ``link``, ``feed_url`` and ``item_link`` values
+    (Django only adds the request's host to relative ones). One instance serves
+    every request, so nothing request-specific is stored on it.
+    """
 
     feed_type = RssWithContent
-
-    def get_feed(self, obj, request):
-        self.request = request
-        return super().get_feed(obj, request)
-
-    def feed_url(self, obj=None) -> str:
-        return absolute(self.request.path)
 
     def item_title(self, item) -> str:
         # Plain text: the XML writer escapes it once, and feed readers show it as written.

@@ -166,3 +166,13 @@ def test_feed_readers_polling_an_unchanged_feed_get_not_modified(client):
     assert again.status_code == 304
     since = client.get("/feed/atom/", HTTP_IF_MODIFIED_SINCE=client.get("/feed/atom/")["Last-Modified"])
     assert since.status_code == 304
+
+
+def test_entry_feeds_point_at_themselves_and_their_page_absolutely(client):
+    source = SourceFactory(name="机器之心")
+    EntryFactory(issue=published(entries=0), source=source, tags=["量化"])
+    response, feed = read(client, f"/sources/{source.slug}/feed/")
+    assert feed.feed.link == f"{SITE}{source.get_absolute_url()}"
+    assert f'href="{SITE}/sources/%E6%9C%BA%E5%99%A8%E4%B9%8B%E5%BF%83/feed/"' in response.content.decode()
+    response, feed = read(client, "/tags/%E9%87%8F%E5%8C%96/feed/")
+    assert f'href="{SITE}/tags/%E9%87%8F%E5%8C%96/feed/"' in response.content.decode()
