@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve bench browser messages clean
+.PHONY: run test install migrate demo serve bench bench-search browser messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: install
 ## browser: install Debian's Chromium for the end-to-end tests, where it is missing
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+## bench-search: time search over a generated archive (ENTRIES=20000) in a throwaway database
+bench-search: install
+	$(PY) bench/search.py --entries $${ENTRIES:-20000}
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,13 +1,12 @@
 """Search over published entries: titles, summaries, source names and tags.
 
-Matching is a case-insensitive substring match (``icontains``), which finds
+Matching is a case-insensitive substring match (``LIKE``/``ILIKE``), which finds
 Chinese terms without a word segmenter and English terms such as "RISC-V"
 or "int8" with their punctuation.
 
 On PostgreSQL the migration ``entries/0002_search_index`` creates pg_trgm GIN
-indexes on ``UPPER(column)``, the exact expression Django's ``icontains``
-compares, so terms of three or more characters are answered from those
-indexes: each field is matched in its own subquery that the planner serves
+indexes on the searched columns, which serve ``LIKE`` and ``ILIKE``, so terms
+of three or more characters are answered from those indexes: each field is matched in its own subquery that the planner serves
 with a bitmap index scan. A trigram index cannot serve a shorter term (a
 two-character term such as 量化 or 芯片 holds no complete trigram), so such
 terms are matched directly on the joined rows: a plain scan of the published
@@ -20,7 +19,7 @@ within each group, newer issues before older, then reading order.
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Lookup, OuterRef, Q, QuerySet, Value, When
 
 from .models import Entry, Source, TaggedEntry
 
@@ -29,6 +28,33 @@ TRIGRAM_LENGTH = 3
 #: A query is cut to this many terms, each to this many characters.
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
+
+
+class Contains(Lookup):
+    """``lhs`` contains the term: ``LIKE '%term%'``, or ``ILIKE`` when the term has letter case.
+
+    Django's ``icontains`` compares ``UPPER(column)`` on PostgreSQL, which costs
+    an ``upper()`` of every summary scanned and needs indexes on that
+    expression. A Chinese term has no case, so a plain ``LIKE`` finds exactly
+    the same rows, and pg_trgm's GIN index on the bare column serves both
+    ``LIKE`` and ``ILIKE``. SQLite's ``LIKE`` already ignores ASCII case.
+    """
+
+    lookup_name = "briefing_contains"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        term = self.rhs
+        pattern = f"%{connection.ops.prep_for_like_query(term)}%"
+        operator = "LIKE"
+        if connection.vendor == "postgresql" and term.lower() != term.upper():
+            operator = "ILIKE"
+        return f"{lhs} {operator} %s ESCAPE '\\'", [*lhs_params, pattern]
+
+
+def contains(field: str, term: str) -> Q:
+    return Q(Contains(F(field), term))
 
 
 def parse_terms(query: str) -> list[str]:
@@ -44,19 +70,19 @@ def parse_terms(query: str) -> list[str]:
 def _indexed_condition(term: str) -> Q:
     # Each field in its own subquery, so each can use its trigram index.
     return (
-        Q(pk__in=Entry.objects.filter(title__icontains=term).values("pk"))
-        | Q(pk__in=Entry.objects.filter(summary__icontains=term).values("pk"))
-        | Q(source__in=Source.objects.filter(name__icontains=term).values("pk"))
-        | Q(pk__in=TaggedEntry.objects.filter(tag__name__icontains=term).values("content_object_id"))
+        Q(pk__in=Entry.objects.filter(contains("title", term)).values("pk"))
+        | Q(pk__in=Entry.objects.filter(contains("summary", term)).values("pk"))
+        | Q(source__in=Source.objects.filter(contains("name", term)).values("pk"))
+        | Q(pk__in=TaggedEntry.objects.filter(contains("tag__name", term)).values("content_object_id"))
     )
 
 
 def _scan_condition(term: str) -> Q:
     return (
-        Q(title__icontains=term)
-        | Q(summary__icontains=term)
-        | Q(source__name__icontains=term)
-        | Q(Exists(TaggedEntry.objects.filter(content_object=OuterRef("pk"), tag__name__icontains=term)))
+        contains("title", term)
+        | contains("summary", term)
+        | contains("source__name", term)
+        | Q(Exists(TaggedEntry.objects.filter(contains("tag__name", term), content_object=OuterRef("pk"))))
     )
 
 
@@ -79,7 +105,7 @@ def search_entries(query: str) -> QuerySet[Entry]:
     in_title = Q()
     for term in terms:
         entries = entries.filter(term_condition(term))
-        in_title &= Q(title__icontains=term)
+        in_title &= contains("title", term)
     return entries.annotate(
         title_match=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("title_match", "-issue__date", "section", "position", "pk")

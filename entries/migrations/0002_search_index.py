@@ -1,9 +1,9 @@
 """Trigram indexes for search, on PostgreSQL only.
 
-Each index is on ``UPPER(column::text)``, the expression Django's ``icontains``
-compares on PostgreSQL, so searches for terms of three or more characters use
-them. pg_trgm indexes CJK characters only where the database's LC_CTYPE
-classifies them as letters: C.UTF-8 and the *.UTF-8 locales do, plain C does
+GIN trigram indexes on the searched columns serve the ``LIKE`` and ``ILIKE``
+that entries/search.py issues, for terms of three or more characters. pg_trgm
+indexes CJK characters only where the database's LC_CTYPE classifies them as
+letters: C.UTF-8 and the *.UTF-8 locales do, plain C does
 not (see README, "Search"). On SQLite this migration does nothing.
 """
 
@@ -23,7 +23,7 @@ def create_indexes(apps, schema_editor):
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, table, column in INDEXES:
         schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (UPPER("{column}"::text) gin_trgm_ops)'
+            f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ("{column}" gin_trgm_ops)'
         )
 
 

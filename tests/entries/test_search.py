@@ -137,3 +137,10 @@ def test_postgresql_answers_longer_terms_from_trigram_indexes(archive):
 def test_search_marks_the_terms_in_result_titles(client, archive):
     page = client.get("/search/", {"q": "risc-v 推理"}).content.decode()
     assert "<mark>RISC-V</mark> 向量扩展上的<mark>推理</mark>" in page
+
+
+def test_like_wildcards_in_a_term_are_matched_literally(client, archive):
+    EntryFactory(issue=archive[1], title="剪枝 50% 之后", summary="")
+    assert titles(client, "50%") == ["剪枝 50% 之后"]
+    assert titles(client, "%") == ["剪枝 50% 之后"]
+    assert titles(client, "_") == []
