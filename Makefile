@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve bench bench-import browser messages clean
+.PHONY: run test install migrate demo serve bench bench-import bench-search browser messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ browser:
 bench-import: install
 	$(PY) bench/import_corpus.py --database sqlite
 	$(PY) bench/import_corpus.py --database postgres
+
+## bench-search: time search over a generated archive (ENTRIES=20000) in a throwaway database
+bench-search: install
+	$(PY) bench/search.py --entries $${ENTRIES:-20000}
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,15 +1,28 @@
-from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from issues.sitemaps import SITEMAPS
+from issues.views import robots_txt
 
 admin.site.site_header = _("Briefing editorial desk")
 admin.site.site_title = _("Briefing")
 admin.site.index_title = _("Issues, entries and sources")
 
+# Outside the language prefix: the admin, the editor's preview, and the files
+# crawlers expect at fixed addresses.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("markdownx/", include("markdownx.urls")),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+]
+
+# The public site: Chinese at /, the English interface under /en/.
+urlpatterns += i18n_patterns(
     path("", include("entries.urls")),
     path("", include("issues.urls")),
-]
+    prefix_default_language=False,
+)

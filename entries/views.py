@@ -1,52 +1,108 @@
-"""Public pages of entries, tags and sources. Every query goes through ``published()``."""
+"""Public pages of entries, tags, sources and search. Every query goes through ``published()``."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from issues.models import Issue
 
 from .models import Entry, Source, Tag
+from .search import parse_terms, search_entries
 
 PAGE_SIZE = 20
+RELATED_COUNT = 6
 
 
-def _public_entries():
+def public_entries() -> QuerySet[Entry]:
+    """Published entries with what an entry's card shows: issue, source, tags."""
     return Entry.objects.published().select_related("issue", "source").prefetch_related("tags")
 
 
+def published_tags() -> QuerySet[Tag]:
+    """Tags with ``entry_count``, the number of their entries in published issues; unused ones left out."""
+    return (
+        Tag.objects.annotate(
+            entry_count=Count(
+                "tagged_entries",
+                filter=Issue.objects.published_condition("tagged_entries__content_object__issue__"),
+            )
+        )
+        .filter(entry_count__gt=0)
+    )
+
+
+def _page(request: HttpRequest, entries: QuerySet[Entry]) -> Page:
+    return Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _newest_first(entries: QuerySet[Entry]) -> QuerySet[Entry]:
+    return entries.order_by("-issue__date", "section", "position", "pk")
+
+
+@require_safe
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(_public_entries(), pk=pk)
+    """One entry, the issue it appeared in, and published entries sharing its tags."""
+    entry = get_object_or_404(public_entries(), pk=pk)
     tag_ids = [tag.pk for tag in entry.tags.all()]
     related = (
-        _public_entries()
+        Entry.objects.published()
         .filter(tags__in=tag_ids)
         .exclude(pk=entry.pk)
+        .select_related("issue")
         .annotate(shared=Count("tags"))
-        .order_by("-shared", "-issue__date")[:6]
+        .order_by("-shared", "-issue__date", "pk")[:RELATED_COUNT]
         if tag_ids else []
     )
     return render(request, "entries/entry_detail.html", {"entry": entry, "related": related})
 
 
-def _paginated_entries(request: HttpRequest, entries) -> dict:
-    page = Paginator(entries.order_by("-issue__date", "section", "position", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return {"page_obj": page, "entries": page.object_list}
-
-
+@require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A tag's entries across published issues, newest first."""
     tag = get_object_or_404(Tag, slug=slug)
-    entries = _public_entries().filter(tags=tag)
+    page = _page(request, _newest_first(public_entries().filter(tags=tag)))
     # A tag used only by unpublished entries does not exist for readers.
-    if not entries.exists():
+    if not page.paginator.count:
         raise Http404("No published entries with this tag.")
-    return render(request, "entries/tag_detail.html", {"tag": tag, **_paginated_entries(request, entries)})
+    return render(request, "entries/tag_detail.html", {"tag": tag, "page_obj": page, "entries": page.object_list})
 
 
+@require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A source's entries across published issues, newest first."""
     source = get_object_or_404(Source, slug=slug)
-    entries = _public_entries().filter(source=source)
-    return render(request, "entries/source_detail.html", {"source": source, **_paginated_entries(request, entries)})
+    page = _page(request, _newest_first(public_entries().filter(source=source)))
+    if not page.paginator.count:
+        raise Http404("No published entries from this source.")
+    return render(request, "entries/source_detail.html", {
+        "source": source, "page_obj": page, "entries": page.object_list,
+    })
+
+
+@require_safe
+def tag_list(request: HttpRequest) -> HttpResponse:
+    """Every tag with published entries, most used first."""
+    tags = published_tags().order_by("-entry_count", "name")
+    return render(request, "entries/tag_list.html", {"tags": tags})
+
+
+@require_safe
+def source_list(request: HttpRequest) -> HttpResponse:
+    """Every source with published entries, by name."""
+    sources = Source.objects.with_published_entry_counts().filter(entry_count__gt=0).order_by("name")
+    return render(request, "entries/source_list.html", {"sources": sources})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Published entries matching every term, title matches first, newer first."""
+    query = request.GET.get("q", "").strip()[:200]
+    terms = parse_terms(query)
+    page = _page(request, search_entries(query).select_related("issue", "source").prefetch_related("tags"))
+    return render(request, "entries/search.html", {
+        "query": query, "terms": terms, "page_obj": page, "entries": page.object_list,
+    })

@@ -1,0 +1,70 @@
+"""Template helpers for what every public page tells crawlers and feed readers."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import get_language_info
+
+register = template.Library()
+
+#: Open Graph wants a territory with the language.
+OG_LOCALES = {"zh-hans": "zh_CN", "en": "en_US"}
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """``path`` as an absolute URL on the site's public address (``SITE_URL``)."""
+    path = str(path or "")
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's one public address: no query string but a page number beyond the first."""
+    request: HttpRequest | None = context.get("request")
+    if request is None:
+        return settings.SITE_URL + "/"
+    url = absolute(escape_uri_path(request.path))
+    page = request.GET.get("page", "")
+    if page.isdigit() and int(page) > 1:
+        url += f"?page={int(page)}"
+    return url
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context) -> list[dict]:
+    """This page in every interface language: code, name, local path and absolute URL."""
+    request: HttpRequest | None = context.get("request")
+    path = escape_uri_path(request.path) if request is not None else "/"
+    # The switch keeps the query (a search stays a search); crawlers get the bare URL.
+    query = request.GET.urlencode() if request is not None else ""
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        local = translate_url(path, code)
+        info = get_language_info(code)
+        versions.append({
+            "code": code,
+            "name": info["name_local"],
+            "path": f"{local}?{query}" if query else local,
+            "url": absolute(local),
+            "og_locale": OG_LOCALES.get(code, code.replace("-", "_")),
+        })
+    return versions
+
+
+@register.simple_tag
+def og_locale(code: str) -> str:
+    return OG_LOCALES.get(code, code.replace("-", "_"))
+
+
+@register.filter
+def http_url(url: str) -> str:
+    """``url`` if it is an http(s) address, else "": no javascript: or data: link reaches a page."""
+    url = str(url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""

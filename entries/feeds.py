@@ -1,0 +1,108 @@
+"""Per-tag and per-source feeds of entries in published issues."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from briefing.context_processors import site
+from briefing.templatetags.seo import absolute
+from issues.feeds import SiteFeed, tag_uri
+
+from .models import Entry, Source, Tag
+
+#: How many entries an entry feed carries.
+FEED_LENGTH = 30
+
+
+class EntryFeed(SiteFeed):
+    """Entries of published issues, newest issue first, each with its summary as HTML."""
+
+    def entries(self, obj) -> QuerySet[Entry]:
+        raise NotImplementedError
+
+    def items(self, obj) -> list[Entry]:
+        return list(
+            self.entries(obj)
+            .select_related("issue", "source")
+            .prefetch_related("tags")
+            .order_by("-issue__date", "section", "position", "pk")[:FEED_LENGTH]
+        )
+
+    def item_link(self, item: Entry) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item: Entry) -> str:
+        return tag_uri(item.issue.date, f"entry/{item.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Entry) -> datetime.datetime:
+        return item.issue.publish_at
+
+    def item_updateddate(self, item: Entry) -> datetime.datetime:
+        return max(item.updated_at, item.issue.publish_at)
+
+    def item_description(self, item: Entry) -> str:
+        return render_to_string("entries/includes/feed_entry.html", {"entry": item})
+
+    def item_categories(self, item: Entry) -> list[str]:
+        return [tag.name for tag in item.tags.all()]
+
+
+class TagFeed(EntryFeed):
+    def get_object(self, request, slug: str) -> Tag:
+        return get_object_or_404(Tag, slug=slug)
+
+    def entries(self, obj: Tag) -> QuerySet[Entry]:
+        return Entry.objects.published().filter(tags=obj)
+
+    def items(self, obj: Tag) -> list[Entry]:
+        items = super().items(obj)
+        if not items:
+            raise Http404("No published entries with this tag.")
+        return items
+
+    def title(self, obj: Tag) -> str:
+        return _("%(site)s: tag %(tag)s") % {"site": site(None)["SITE_NAME"], "tag": obj.name}
+
+    def description(self, obj: Tag) -> str:
+        return _("Entries tagged %(tag)s in published issues.") % {"tag": obj.name}
+
+    def link(self, obj: Tag) -> str:
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj: Tag) -> str:
+        return absolute(reverse("entries:tag_feed", kwargs={"slug": obj.slug}))
+
+
+class SourceFeed(EntryFeed):
+    def get_object(self, request, slug: str) -> Source:
+        return get_object_or_404(Source, slug=slug)
+
+    def entries(self, obj: Source) -> QuerySet[Entry]:
+        return Entry.objects.published().filter(source=obj)
+
+    def items(self, obj: Source) -> list[Entry]:
+        items = super().items(obj)
+        if not items:
+            raise Http404("No published entries from this source.")
+        return items
+
+    def title(self, obj: Source) -> str:
+        return _("%(site)s: source %(source)s") % {"site": site(None)["SITE_NAME"], "source": obj.name}
+
+    def description(self, obj: Source) -> str:
+        return _("Entries from %(source)s in published issues.") % {"source": obj.name}
+
+    def link(self, obj: Source) -> str:
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj: Source) -> str:
+        return absolute(reverse("entries:source_feed", kwargs={"slug": obj.slug}))

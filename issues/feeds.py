@@ -1,0 +1,151 @@
+"""RSS 2.0 and Atom feeds of the latest published issues.
+
+Each item is the whole issue as HTML (``content:encoded`` in RSS, ``content``
+in Atom), built from the same stored, sanitized HTML the pages show. Links are
+absolute on ``SITE_URL``. The GUID is a tag: URI made of the site's host, the
+issue's date and its primary key, so it never changes when the issue is
+edited, retitled or republished.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.template.loader import render_to_string
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from briefing.context_processors import site
+from briefing.templatetags.seo import absolute
+from entries.models import group_by_section
+
+from .models import Issue
+from .views import issue_entries
+
+#: How many issues the feeds carry.
+FEED_LENGTH = 20
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def tag_uri(date: datetime.date, specific: str) -> str:
+    """A tag: URI (RFC 4151) on the site's host, stable for the life of the thing it names."""
+    return f"tag:{site_host()},{date.isoformat()}:{specific}"
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 with the full HTML of each item in ``content:encoded``."""
+
+    def rss_attributes(self) -> dict:
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS}
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with the full HTML of each item in ``content``."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class SiteFeed(Feed):
+    """Absolute links on ``SITE_URL`` whatever host the request came to.
+
+    Subclasses return absolute ``link``, ``feed_url`` and ``item_link`` values
+    (Django only adds the request's host to relative ones). One instance serves
+    every request, so nothing request-specific is stored on it.
+    """
+
+    feed_type = RssWithContent
+
+    def item_title(self, item) -> str:
+        # Plain text: the XML writer escapes it once, and feed readers show it as written.
+        return str(item)
+
+    def item_content_html(self, item) -> str:
+        return ""
+
+    def item_extra_kwargs(self, item) -> dict:
+        return {"content_html": self.item_content_html(item)}
+
+
+class LatestIssuesFeed(SiteFeed):
+    """The latest published issues, each in full."""
+
+    def title(self) -> str:
+        return settings_site_name()
+
+    def description(self) -> str:
+        return _("Model compression, low-bit quantization, mobile inference and deployment: a curated briefing.")
+
+    def link(self) -> str:
+        return absolute(reverse("issues:home"))
+
+    def feed_url(self) -> str:
+        return absolute(reverse("issues:feed"))
+
+    def feed_guid(self) -> str:
+        return f"tag:{site_host()},2019:briefing"
+
+    def items(self):
+        return list(
+            Issue.objects.published().order_by("-date").prefetch_related(issue_entries())[:FEED_LENGTH]
+        )
+
+    def item_link(self, item: Issue) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item: Issue) -> str:
+        return tag_uri(item.date, f"issue/{item.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Issue) -> datetime.datetime:
+        return item.publish_at
+
+    def item_updateddate(self, item: Issue) -> datetime.datetime:
+        return max(item.updated_at, item.publish_at)
+
+    def item_description(self, item: Issue) -> str:
+        """A short summary: the headline and the start of the lead."""
+        parts = []
+        if item.headline_html:
+            parts.append(f"<p>{item.headline_html}</p>")
+        if item.lead_html:
+            parts.append(f"<p>{Truncator(strip_tags(item.lead_html)).chars(300)}</p>")
+        return "".join(parts) or str(item)
+
+    def item_content_html(self, item: Issue) -> str:
+        return render_to_string("issues/feed_issue.html", {
+            "issue": item,
+            "sections": group_by_section(item.entries.all()),
+        })
+
+
+class LatestIssuesAtomFeed(LatestIssuesFeed):
+    feed_type = AtomWithContent
+
+    def feed_url(self) -> str:
+        return absolute(reverse("issues:atom"))
+
+    def subtitle(self) -> str:
+        return self.description()
+
+
+def settings_site_name() -> str:
+    return site(None)["SITE_NAME"]

@@ -1,0 +1,92 @@
+"""sitemap.xml: published issues, entries, tags and sources, each with its lastmod."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, QuerySet
+from django.db.models.functions import Greatest as GreatestFn
+
+from entries.models import Entry, Source, Tag
+
+from .models import Issue
+
+
+class SiteSitemap(Sitemap):
+    """URLs on ``SITE_URL``'s scheme and host, whatever host the request came to."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class IssueSitemap(SiteSitemap):
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self) -> QuerySet[Issue]:
+        return Issue.objects.published().order_by("-date").only("date", "updated_at", "publish_at")
+
+    def lastmod(self, item: Issue) -> datetime.datetime:
+        return max(item.updated_at, item.publish_at)
+
+
+class EntrySitemap(SiteSitemap):
+    changefreq = "yearly"
+    priority = 0.5
+
+    def items(self) -> QuerySet[Entry]:
+        return (
+            Entry.objects.published()
+            .annotate(modified=GreatestFn("updated_at", "issue__publish_at"))
+            .order_by("-issue__date", "pk")
+            .only("pk", "updated_at")
+        )
+
+    def lastmod(self, item: Entry) -> datetime.datetime:
+        return item.modified
+
+
+class TagSitemap(SiteSitemap):
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self) -> QuerySet[Tag]:
+        published = Issue.objects.published_condition("tagged_entries__content_object__issue__")
+        return (
+            Tag.objects.filter(published)
+            .annotate(modified=Max("tagged_entries__content_object__issue__publish_at", filter=published))
+            .order_by("name")
+        )
+
+    def lastmod(self, item: Tag) -> datetime.datetime:
+        return item.modified
+
+
+class SourceSitemap(SiteSitemap):
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self) -> QuerySet[Source]:
+        published = Issue.objects.published_condition("entries__issue__")
+        return (
+            Source.objects.filter(published)
+            .annotate(modified=Max("entries__issue__publish_at", filter=published))
+            .order_by("name")
+        )
+
+    def lastmod(self, item: Source) -> datetime.datetime:
+        return item.modified
+
+
+SITEMAPS = {
+    "issues": IssueSitemap,
+    "entries": EntrySitemap,
+    "tags": TagSitemap,
+    "sources": SourceSitemap,
+}
