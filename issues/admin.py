@@ -20,23 +20,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from entries.forms import EntryForm, EntryInlineFormSet
-from entries.models import Entry, LinkCheck
+from entries.models import Entry
 
-from . import history, workflow
+from . import dashboard, history, workflow
 from .forms import IssueAdminForm, TransitionForm
 from .models import Issue, IssueForReview, PreviewLink
-
-
-def broken_links(issue: Issue) -> dict:
-    """The issue's links with their last check: the broken ones, and how many were checked."""
-    urls: dict[str, Entry] = {}
-    for entry in issue.entries.all():
-        for url in [entry.url, *[link.get("url", "") for link in entry.links or []]]:
-            if url:
-                urls.setdefault(url, entry)
-    checks = {check.url: check for check in LinkCheck.objects.for_urls(urls)}
-    broken = [(urls[url], check) for url, check in checks.items() if not check.ok and url in urls]
-    return {"total": len(urls), "checked": len(checks), "broken": broken}
 
 
 class EntryInline(admin.StackedInline):
@@ -173,7 +161,7 @@ class IssueAdmin(admin.ModelAdmin):
                 duplicate_warnings=self.duplicate_warnings(issue),
                 revisions=history.revisions_for(issue)[:10],
                 preview_links=issue.preview_links.select_related("created_by", "revoked_by")[:20],
-                link_report=broken_links(issue),
+                link_report=dashboard.link_report(issue),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
