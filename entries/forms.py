@@ -58,6 +58,12 @@ class EntryForm(forms.ModelForm):
         model = Entry
         fields = ["section", "position", "title", "url", "source", "arxiv_id", "venue", "links", "summary", "tags"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "url" in self.fields:
+            # One clear message for every bad link (mailto:, javascript:, ftp:…), not Django's generic one.
+            self.fields["url"].validators = [validate_http_url]
+
 
 class EntryInlineFormSet(forms.BaseInlineFormSet):
     """Refuses the same link twice in one issue, naming the entry that already has it."""
