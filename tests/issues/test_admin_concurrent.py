@@ -109,7 +109,7 @@ def test_a_forged_or_missing_token_is_refused(issue):
     assert issue.headline == "NanoDet"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_saves_at_the_same_moment_one_wins_one_is_told(settings):
     """Real concurrency: the row lock makes the second save see the first."""
     import threading
