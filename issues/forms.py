@@ -16,6 +16,18 @@ class TransitionForm(forms.Form):
     )
 
 
+class EditTokenField(forms.CharField):
+    """The hidden edit token: never counts as a change (the history would list it otherwise)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
 class EditTokenMixin:
     """Optimistic locking for a model form: a second, stale save is refused, not lost.
 
@@ -35,7 +47,7 @@ class EditTokenMixin:
     conflict_savers: list = []
 
     def _init_edit_token(self) -> None:
-        self.fields[self.edit_token_field] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.fields[self.edit_token_field] = EditTokenField()
         self.conflict = []
         self.conflict_savers = []
         if self.instance.pk and not self.is_bound:

@@ -167,4 +167,5 @@ class TestCommand:
         self.run("--no-progress")
         page = login(editor()).get(f"/admin/issues/issue/{issue.pk}/change/").content.decode()
         assert page.count('class="broken-link"') == 3
+        assert "3 broken links: check them before publishing." in page
         assert f"{server}/missing" in page and "timed out" in page and "500" in page
