@@ -195,7 +195,8 @@ class Entry(models.Model):
             self.source = Source.objects.get_or_create(
                 name=info.source_name, defaults={"kind": info.source_kind},
             )[0]
-        if info.extra_links:
+        # Offered once, when the entry is created: an editor who removes the link keeps it removed.
+        if info.extra_links and self._state.adding:
             known = {normalize_url(link.get("url", "")) for link in self.links or []}
             known.add(normalize_url(self.url))
             for link in info.extra_links:

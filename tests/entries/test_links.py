@@ -127,6 +127,10 @@ class TestOnSave:
         entry.save()
         entry.refresh_from_db()
         assert len(entry.links) == 1, "saving again adds nothing"
+        entry.links = []
+        entry.save()
+        entry.refresh_from_db()
+        assert entry.links == [], "an editor who removes the offered link keeps it removed"
 
     def test_wechat_entry_gets_clean_url_and_publisher(self):
         entry = EntryFactory(

@@ -163,3 +163,16 @@ class TestReviewQueue:
         page = login(contributor()).get("/admin/").content.decode()
         assert "/admin/issues/issueforreview/" not in page
         assert "/admin/issues/issueforreview/" in login(editor()).get("/admin/").content.decode()
+
+
+def test_staff_can_read_link_check_results_but_not_change_them(db):
+    from django.utils import timezone
+
+    from entries.models import LinkCheck
+
+    LinkCheck.objects.create(url="https://example.com/gone", ok=False, status_code=404, checked_at=timezone.now())
+    for role in (contributor, editor):
+        client = login(role())
+        page = client.get("/admin/entries/linkcheck/?ok__exact=0")
+        assert page.status_code == 200 and "https://example.com/gone" in page.content.decode()
+        assert client.get("/admin/entries/linkcheck/add/").status_code == 403
