@@ -253,22 +253,43 @@ class Entry(models.Model):
 
     def duplicate_warnings(self) -> list[SafeString]:
         """Sentences naming, with a link, each other issue that already carries this link."""
-        warnings = []
-        for other in self.other_uses():
+        return duplicate_warnings([self])
+
+
+def duplicate_warnings(entries) -> list[SafeString]:
+    """Warnings for every link of ``entries`` that another issue also carries, in one query.
+
+    Each names the other issue and its date and links to its admin page:
+    worth a warning, not an error, since a link may well come back.
+    """
+    entries = [e for e in entries if e.url and e.issue_id]
+    if not entries:
+        return []
+    by_url: dict[str, list[Entry]] = {}
+    for other in (
+        Entry.objects.filter(url_normalized__in={normalize_url(e.url) for e in entries})
+        .select_related("issue").order_by("-issue__date", "pk")
+    ):
+        by_url.setdefault(other.url_normalized, []).append(other)
+    warnings = []
+    for entry in entries:
+        for other in by_url.get(normalize_url(entry.url), []):
+            if other.issue_id == entry.issue_id:
+                continue
             link = format_html(
                 '<a href="{}">{}</a> ({})',
                 reverse("admin:issues_issue_change", args=[other.issue_id]),
                 other.issue.title, other.issue.date.isoformat(),
             )
-            if other.issue.date < self.issue.date:
+            if other.issue.date < entry.issue.date:
                 message = _("“%(title)s”: this link already appeared in %(issue)s, as “%(other)s”.")
             else:
                 message = _("“%(title)s”: this link is also in %(issue)s, as “%(other)s”.")
             # The sentence is trusted (ours or a translation); only the titles are escaped.
             warnings.append(mark_safe(str(message) % {
-                "title": conditional_escape(self.title), "issue": link, "other": conditional_escape(other.title),
+                "title": conditional_escape(entry.title), "issue": link, "other": conditional_escape(other.title),
             }))
-        return warnings
+    return warnings
 
 
 def group_by_section(entries) -> list[tuple[str, int, list[Entry]]]:

@@ -145,10 +145,9 @@ class IssueAdmin(admin.ModelAdmin):
 
     @staticmethod
     def duplicate_warnings(issue: Issue) -> list[str]:
-        warnings: list[str] = []
-        for entry in issue.entries.select_related("issue").exclude(url=""):
-            warnings.extend(entry.duplicate_warnings())
-        return warnings
+        from entries.models import duplicate_warnings
+
+        return duplicate_warnings(issue.entries.select_related("issue").exclude(url=""))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

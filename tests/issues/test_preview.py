@@ -108,3 +108,10 @@ def test_preview_links_need_a_staff_login_to_create(client, draft):
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert not PreviewLink.objects.exists()
     assert login(editor()).get(f"/admin/issues/issue/{draft.pk}/preview-links/new/").status_code == 405
+
+
+def test_preview_queries_do_not_grow_with_entries(client, draft, django_assert_max_num_queries):
+    EntryFactory.create_batch(25, issue=draft, tags=["量化", "NPU"])
+    link = PreviewLink.objects.create(issue=draft)
+    with django_assert_max_num_queries(8):
+        assert client.get(link.get_absolute_url()).status_code == 200
