@@ -252,7 +252,11 @@ class RestoreError(Exception):
     """The revision cannot be restored as it is (say, another issue has its date now)."""
 
 
-def _save_revision(issue: Issue, user, comment: str) -> None:
+def save_revision(issue: Issue, user=None, comment: str = "") -> None:
+    """Record the issue with its entries as a revision now (for importers and commands).
+
+    The admin does this on every save by itself.
+    """
     with reversion.create_revision(manage_manually=True):
         reversion.set_user(user)
         reversion.set_comment(comment)
@@ -274,7 +278,7 @@ def restore(issue: Issue, revision: Revision, user) -> Issue:
         target = revision_snapshot(revision, locked.pk)
         latest = revisions_for(locked).first()
         if latest is None or revision_snapshot(latest, locked.pk) != current_snapshot(locked):
-            _save_revision(locked, user, _("The state before a restore."))
+            save_revision(locked, user, _("The state before a restore."))
 
         date = target["issue"]["date"]
         if Issue.objects.filter(date=date).exclude(pk=locked.pk).exists():

@@ -154,3 +154,37 @@ class TestOnSave:
         assert f'href="/admin/issues/issue/{old.pk}/change/"' in warning
         [back] = Entry.objects.get(issue=old).duplicate_warnings()
         assert "also in" in back or "也" in back
+
+
+def corpus_dir():
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for candidate in (os.environ.get("BRIEFING_CORPUS"), Path(settings.BASE_DIR).parent / "shared" / "corpus", "/work/shared/corpus"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    pytest.skip("the corpus is not here: set BRIEFING_CORPUS to the folder of the archived issues")
+
+
+def test_every_link_of_the_archive_is_understood():
+    import re
+
+    links = []
+    for path in sorted(corpus_dir().glob("*.md")):
+        links += re.findall(r"\]\((https?://[^)\s]+)\)", path.read_text(encoding="utf-8"))
+    assert len(links) > 500
+    arxiv = [u for u in links if re.search(r"arxiv\.org/(abs|pdf)/\d{4}\.\d{4,5}", u)]
+    wechat_short = [u for u in links if re.match(r"https?://mp\.weixin\.qq\.com/s/[\w-]+", u)]
+    wechat_old = [u for u in links if "mp.weixin.qq.com/s?__biz=" in u]
+    github = [u for u in links if re.match(r"https?://(www\.)?github\.com/[\w.-]+/[\w.-]+", u)]
+    assert arxiv and wechat_short and wechat_old and github
+    assert all(parse_arxiv(u) for u in arxiv)
+    assert all("?" not in clean_wechat_url(u) and "#" not in clean_wechat_url(u) for u in wechat_short)
+    for url in wechat_old:
+        cleaned = clean_wechat_url(url)
+        assert [p.split("=")[0] for p in cleaned.split("?", 1)[1].split("&")] == ["__biz", "mid", "idx", "sn"]
+    assert all(parse_github(u) for u in github if u.split("/")[3].lower() not in {"topics", "orgs"})
+    for url in links:  # never crashes, always idempotent
+        assert normalize_url(normalize_url(url)) == normalize_url(url)

@@ -144,3 +144,10 @@ def _entry_form(response):
     from tests.issues.conftest import _form_values
 
     return _form_values(response.context["adminform"].form)
+
+
+def test_commands_and_importers_record_a_revision_with_one_call(issue):
+    history.save_revision(issue, None, "Imported from the archive")
+    [revision] = history.revisions_for(issue)
+    assert revision.comment == "Imported from the archive" and revision.user is None
+    assert len(history.revision_snapshot(revision, issue.pk)["entries"]) == 2
