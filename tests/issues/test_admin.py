@@ -176,3 +176,23 @@ def test_staff_can_read_link_check_results_but_not_change_them(db):
         page = client.get("/admin/entries/linkcheck/?ok__exact=0")
         assert page.status_code == 200 and "https://example.com/gone" in page.content.decode()
         assert client.get("/admin/entries/linkcheck/add/").status_code == 403
+
+
+@pytest.mark.parametrize("action", ["publish", "delete_selected", "submit_selected_for_review"])
+def test_contributor_cannot_publish_through_a_list_action(issue, action):
+    workflow.submit_for_review(issue, contributor())
+    client = login(contributor())
+    response = client.post("/admin/issues/issue/", {"action": action, "_selected_action": [issue.pk], "post": "yes"})
+    assert response.status_code in (200, 302, 403)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.REVIEW
+    assert Issue.objects.filter(pk=issue.pk).exists()
+    assert not Issue.objects.published().exists()
+
+
+def test_editor_submits_drafts_from_the_list(issue):
+    client = login(editor())
+    response = client.post("/admin/issues/issue/", {"action": "submit_selected_for_review", "_selected_action": [issue.pk]}, follow=True)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.REVIEW
+    assert "1 issue(s) submitted for review" in response.content.decode()
