@@ -89,11 +89,11 @@ class EditTokenMixin:
         names = ", ".join(dict.fromkeys(who for who, _when in self.conflict_savers))
         if names:
             message = _("%(names)s saved this while you were editing it, so your changes were not saved. "
-                        "What they changed is shown below; your input is kept on the form: "
+                        "What they changed is shown at the top of the page; your input is kept on the form: "
                         "check it and save again to keep your version.") % {"names": names}
         else:
             message = _("Someone else saved this while you were editing it, so your changes were not saved. "
-                        "What they changed is shown below; your input is kept on the form: "
+                        "What they changed is shown at the top of the page; your input is kept on the form: "
                         "check it and save again to keep your version.")
         raise forms.ValidationError(message, code="conflict")
 
