@@ -129,7 +129,7 @@ class TestCommand:
         return out.getvalue(), err.getvalue()
 
     def test_records_status_final_url_and_time_with_progress_and_summary(self, server):
-        issue = self.make_issue(server, date=datetime.date(2024, 5, 1))
+        self.make_issue(server, date=datetime.date(2024, 5, 1))
         out, err = self.run("--issue", "2024-05-01")
         assert "Checked 5 link(s) in 1 issue(s)" in out
         assert "2 ok (1 redirected), 3 broken (1 timed out)" in out
