@@ -151,3 +151,28 @@ def test_commands_and_importers_record_a_revision_with_one_call(issue):
     [revision] = history.revisions_for(issue)
     assert revision.comment == "Imported from the archive" and revision.user is None
     assert len(history.revision_snapshot(revision, issue.pk)["entries"]) == 2
+
+
+def test_tags_are_part_of_a_revision_and_come_back_on_restore(issue):
+    client = login(editor())
+    save_issue(client, issue, **{"entries-0-tags": "量化, NPU"})
+    tagged = history.revisions_for(issue).first()
+    save_issue(client, issue, **{"entries-0-tags": "剪枝"})
+    entry = issue.entries.get(title="First paper")
+    assert list(entry.tags.names()) == ["剪枝"]
+    diff = client.get(f"/admin/issues/issue/{issue.pk}/revisions/compare/", {"from": tagged.pk, "to": "current"}).content.decode()
+    assert "<del>量化, NPU</del><ins>剪枝</ins>" in diff or ("量化" in diff and "剪枝" in diff)
+    client.post(f"/admin/issues/issue/{issue.pk}/revisions/{tagged.pk}/restore/")
+    assert sorted(entry.tags.names()) == ["NPU", "量化"]
+
+
+def test_restore_refuses_a_date_another_issue_has_taken(issue):
+    client = login(editor())
+    save_issue(client, issue, headline="v1")
+    first = history.revisions_for(issue).first()
+    save_issue(client, issue, date="2024-03-02")
+    IssueFactory(date=datetime.date(2024, 3, 1))
+    response = client.post(f"/admin/issues/issue/{issue.pk}/revisions/{first.pk}/restore/", follow=True)
+    assert "Another issue has the date 2024-03-01 now" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.date == datetime.date(2024, 3, 2)
