@@ -187,7 +187,8 @@ def analyze_link(url: str, title: str = "", *, open_source_section: bool = False
 
     ``open_source_section`` turns on the "owner/repo: …" title prefix of the
     open-source section: the repository is recognised even when the main link
-    is an article about it, and offered as an extra link.
+    is an article about it, and suggested in ``extra_links`` (an importer or
+    form may offer it; ``Entry.save()`` does not add links by itself).
     """
     url = (url or "").strip()
     title = (title or "").strip()

@@ -182,9 +182,10 @@ class Entry(models.Model):
         """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.
 
         Called on every save (and so by the importer too). It only fills in
-        what is empty or cleans what is noise: an editor's own source, arXiv
-        id or extra links are never overwritten. Running it twice changes
-        nothing more.
+        what is empty or cleans what is noise: an editor's own source and
+        arXiv id are never overwritten, and extra links are left to the
+        editor (``analyze_link(...).extra_links`` suggests some). Running it
+        twice changes nothing more.
         """
         info = analyze_link(self.url, self.title, open_source_section=self.section == self.Section.PROJECTS)
         self.url = info.url
@@ -195,13 +196,6 @@ class Entry(models.Model):
             self.source = Source.objects.get_or_create(
                 name=info.source_name, defaults={"kind": info.source_kind},
             )[0]
-        # Offered once, when the entry is created: an editor who removes the link keeps it removed.
-        if info.extra_links and self._state.adding:
-            known = {normalize_url(link.get("url", "")) for link in self.links or []}
-            known.add(normalize_url(self.url))
-            for link in info.extra_links:
-                if normalize_url(link["url"]) not in known:
-                    self.links = [*(self.links or []), link]
         return info
 
     @property

@@ -114,7 +114,7 @@ class TestOnSave:
         assert entry.github_repo == "Tencent/ncnn"
         assert entry.links == []
 
-    def test_open_source_prefix_on_an_article_adds_the_repository_link(self):
+    def test_open_source_prefix_on_an_article_is_recognised(self):
         entry = EntryFactory(
             url="https://mp.weixin.qq.com/s/9N_Ib8ZbgbVVEn?from=timeline", source=None, section=Entry.Section.PROJECTS,
             title="mindspore-ai/mindspore: 发布1.3版本 | MindSpore",
@@ -123,14 +123,20 @@ class TestOnSave:
         assert entry.url == "https://mp.weixin.qq.com/s/9N_Ib8ZbgbVVEn"
         assert entry.title == "mindspore-ai/mindspore: 发布1.3版本"
         assert entry.source.name == "MindSpore" and entry.source.kind == Source.Kind.WECHAT
-        assert entry.links == [{"label": "GitHub", "url": "https://github.com/mindspore-ai/mindspore"}]
-        entry.save()
+        assert entry.github_repo == "mindspore-ai/mindspore"
+        assert entry.links == [], "links are the editor's: suggested, never added behind their back"
+        info = analyze_link(entry.url, entry.title, open_source_section=True)
+        assert info.extra_links == [{"label": "GitHub", "url": "https://github.com/mindspore-ai/mindspore"}]
+
+    def test_open_source_prefix_without_a_link_gives_the_repository_as_the_link(self):
+        entry = EntryFactory(url="", source=None, section=Entry.Section.PROJECTS, title="Tencent/TNN: 移动端推理框架")
         entry.refresh_from_db()
-        assert len(entry.links) == 1, "saving again adds nothing"
-        entry.links = []
-        entry.save()
+        assert entry.url == "https://github.com/Tencent/TNN" and entry.source.kind == Source.Kind.GITHUB
+
+    def test_the_prefix_means_nothing_outside_the_open_source_section(self):
+        entry = EntryFactory(url="", source=None, section=Entry.Section.WARMUP, title="INT8/FP16: 哪个更快")
         entry.refresh_from_db()
-        assert entry.links == [], "an editor who removes the offered link keeps it removed"
+        assert entry.url == "" and entry.source is None and entry.github_repo == ""
 
     def test_wechat_entry_gets_clean_url_and_publisher(self):
         entry = EntryFactory(
