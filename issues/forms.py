@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import Issue
+
 
 class TransitionForm(forms.Form):
     """What an editor adds to a workflow action: a comment and, to schedule, a time."""
@@ -102,8 +104,6 @@ class IssueAdminForm(EditTokenMixin, forms.ModelForm):
     """The issue form of the admin, with optimistic locking over the issue and its entries."""
 
     class Meta:
-        from .models import Issue
-
         model = Issue
         fields = ["date", "title", "headline", "lead"]
 
@@ -117,8 +117,6 @@ class IssueAdminForm(EditTokenMixin, forms.ModelForm):
         return current_snapshot(self.instance.pk)
 
     def lock(self) -> None:
-        from .models import Issue
-
         Issue.objects.select_for_update().filter(pk=self.instance.pk).exists()
 
     def issue_pk_for_savers(self) -> int | None:
