@@ -6,6 +6,8 @@ The admin only configures forms and lists; every status change goes through
 
 from __future__ import annotations
 
+import datetime
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -270,14 +272,26 @@ class IssueAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         issue = self._issue_or_404(request, object_id)
-        link = PreviewLink.objects.create(issue=issue, created_by=request.user)
+        change_url = reverse("admin:issues_issue_change", args=[issue.pk]) + "#preview-links"
+        try:
+            days = int(request.POST.get("days") or PreviewLink.DEFAULT_DAYS)
+            if not 1 <= days <= PreviewLink.MAX_DAYS:
+                raise ValueError
+        except ValueError:
+            messages.error(request, _("Preview links: the number of days must be a whole number from 1 to %(max)d.") % {
+                "max": PreviewLink.MAX_DAYS,
+            })
+            return HttpResponseRedirect(change_url)
+        link = PreviewLink.objects.create(
+            issue=issue, created_by=request.user, expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
         url = request.build_absolute_uri(link.get_absolute_url())
         messages.success(request, format_html(
             _("A preview link, valid until {}, is ready: {}"),
             timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M"),
             format_html('<a href="{}">{}</a>', url, url),
         ))
-        return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[issue.pk]) + "#preview-links")
+        return HttpResponseRedirect(change_url)
 
     def revoke_preview_view(self, request: HttpRequest, object_id: str, link_id: int):
         if request.method != "POST":

@@ -182,6 +182,7 @@ class PreviewLink(models.Model):
     """A secret, signed, expiring link that shows an issue before it is public."""
 
     DEFAULT_DAYS = 7
+    MAX_DAYS = 90
     SALT = "issues.preview"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("issue"))

@@ -115,3 +115,13 @@ def test_preview_queries_do_not_grow_with_entries(client, draft, django_assert_m
     link = PreviewLink.objects.create(issue=draft)
     with django_assert_max_num_queries(8):
         assert client.get(link.get_absolute_url()).status_code == 200
+
+
+def test_admin_may_choose_how_long_a_link_lasts(draft):
+    staff = login(editor())
+    staff.post(f"/admin/issues/issue/{draft.pk}/preview-links/new/", {"days": "2"})
+    link = PreviewLink.objects.get()
+    assert datetime.timedelta(days=1, hours=23) < link.expires_at - timezone.now() <= datetime.timedelta(days=2)
+    response = staff.post(f"/admin/issues/issue/{draft.pk}/preview-links/new/", {"days": "365"}, follow=True)
+    assert "from 1 to 90" in response.content.decode()
+    assert PreviewLink.objects.count() == 1
