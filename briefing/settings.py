@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "taggit",
+    "reversion",
     "markdownx",
     "briefing",
     "issues",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from issues.sitemaps import SITEMAPS
 from issues.views import robots_txt
+from issues.preview import issue_preview
 
 admin.site.site_header = _("Briefing editorial desk")
 admin.site.site_title = _("Briefing")
@@ -18,6 +19,7 @@ urlpatterns = [
     path("markdownx/", include("markdownx.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("preview/<str:token>/", issue_preview, name="issue_preview"),
 ]
 
 # The public site: Chinese at /, the English interface under /en/.

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from django.contrib import admin
+import reversion
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from issues.models import Issue
 
-from .forms import EntryForm
-from .models import Entry, Source, Tag
+from .forms import EntryAdminForm
+from .models import Entry, LinkCheck, Source, Tag
 
 
 @admin.register(Source)
@@ -55,7 +56,8 @@ class IssueStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
-    form = EntryForm
+    form = EntryAdminForm
+    change_form_template = "admin/entries/entry/change_form.html"
     list_display = ["title", "issue", "section", "source", "issue_status"]
     list_filter = ["section", IssueStatusFilter, ("source", admin.RelatedOnlyFieldListFilter), "tags"]
     search_fields = ["title", "url", "summary", "source__name"]
@@ -82,3 +84,44 @@ class EntryAdmin(admin.ModelAdmin):
         ):
             kwargs["queryset"] = Issue.objects.filter(status=Issue.Status.DRAFT)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # An entry saved on its own page is a new revision of its issue (with all its entries).
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj: Entry, form, change: bool) -> None:
+        moved_from = form.initial.get("issue") if change else None
+        super().save_model(request, obj, form, change)
+        if reversion.is_active():
+            reversion.set_comment(str(_("Entry “%(title)s” saved on its own page.")) % {"title": obj.title})
+            if moved_from and moved_from != obj.issue_id:
+                reversion.add_to_revision(Issue.objects.get(pk=moved_from))
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if reversion.is_active():
+            reversion.add_to_revision(form.instance.issue)
+        for warning in form.instance.duplicate_warnings():
+            messages.warning(request, warning)
+
+
+@admin.register(LinkCheck)
+class LinkCheckAdmin(admin.ModelAdmin):
+    """The results of ``check_links``: read-only, filtered to what is broken."""
+
+    list_display = ["url", "ok", "outcome", "final_url", "checked_at", "elapsed_ms", "attempts"]
+    list_filter = ["ok", "checked_at"]
+    search_fields = ["url", "final_url", "error"]
+    date_hierarchy = "checked_at"
+
+    @admin.display(description=_("result"))
+    def outcome(self, obj: LinkCheck) -> str:
+        return obj.outcome
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

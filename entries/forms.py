@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from issues.forms import EditTokenMixin
+
 from .links import normalize_url, validate_http_url
 from .models import Entry
 
@@ -57,6 +59,12 @@ class EntryForm(forms.ModelForm):
         model = Entry
         fields = ["section", "position", "title", "url", "source", "arxiv_id", "venue", "links", "summary", "tags"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "url" in self.fields:
+            # One clear message for every bad link (mailto:, javascript:, ftp:…), not Django's generic one.
+            self.fields["url"].validators = [validate_http_url]
+
 
 class EntryInlineFormSet(forms.BaseInlineFormSet):
     """Refuses the same link twice in one issue, naming the entry that already has it."""
@@ -77,3 +85,27 @@ class EntryInlineFormSet(forms.BaseInlineFormSet):
                 )
             elif key not in seen:
                 seen[key] = form.cleaned_data.get("title") or url
+
+
+class EntryAdminForm(EditTokenMixin, EntryForm):
+    """An entry edited on its own page, with optimistic locking like the issue form."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_edit_token()
+
+    def snapshot(self) -> dict:
+        from issues.history import entry_snapshot
+
+        return entry_snapshot(self.instance)
+
+    def lock(self) -> None:
+        Entry.objects.select_for_update().filter(pk=self.instance.pk).exists()
+
+    def issue_pk_for_savers(self) -> int | None:
+        return self.instance.issue_id
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_edit_token()
+        return cleaned

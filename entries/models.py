@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -15,7 +17,7 @@ from briefing.markdown import render_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
-from .links import normalize_url, validate_http_url
+from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
 
 
 def unicode_slug(value: str, fallback: str) -> str:
@@ -177,13 +179,41 @@ class Entry(EnglishEditionMixin, models.Model):
         return reverse("entries:detail", kwargs={"pk": self.pk})
 
     def save(self, *args, **kwargs) -> None:
+        self.recognise_links()
         self.url_normalized = normalize_url(self.url)
         self.summary_html = render_markdown(self.summary)
         self.summary_en_html = render_markdown(self.summary_en)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"url_normalized", "summary_html", "summary_en_html"}
+            kwargs["update_fields"] = set(update_fields) | {
+                "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
+            }
         super().save(*args, **kwargs)
+
+    def recognise_links(self) -> LinkInfo:
+        """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.
+
+        Called on every save (and so by the importer too). It only fills in
+        what is empty or cleans what is noise: an editor's own source and
+        arXiv id are never overwritten, and extra links are left to the
+        editor (``analyze_link(...).extra_links`` suggests some). Running it
+        twice changes nothing more.
+        """
+        info = analyze_link(self.url, self.title, open_source_section=self.section == self.Section.PROJECTS)
+        self.url = info.url
+        self.title = info.title
+        if info.arxiv and not self.arxiv_id:
+            self.arxiv_id = info.arxiv.id
+        if info.source_name and self.source_id is None:
+            self.source = Source.objects.get_or_create(
+                name=info.source_name, defaults={"kind": info.source_kind},
+            )[0]
+        return info
+
+    @property
+    def github_repo(self) -> str:
+        """"owner/repo" when the entry is about a GitHub repository, else ""."""
+        return analyze_link(self.url, self.title, open_source_section=self.section == self.Section.PROJECTS).github_repo
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -214,22 +244,58 @@ class Entry(EnglishEditionMixin, models.Model):
 
     def earlier_uses(self) -> models.QuerySet["Entry"]:
         """Entries of earlier issues with the same link: worth a warning, not an error."""
+        return self.other_uses().filter(issue__date__lt=self.issue.date)
+
+    def other_uses(self) -> models.QuerySet["Entry"]:
+        """Entries of other issues with the same (normalized) link, newest issue first."""
         if not self.url:
             return Entry.objects.none()
         return (
-            Entry.objects.filter(url_normalized=normalize_url(self.url), issue__date__lt=self.issue.date)
+            Entry.objects.filter(url_normalized=normalize_url(self.url))
+            .exclude(issue_id=self.issue_id)
             .select_related("issue")
-            .order_by("-issue__date")
+            .order_by("-issue__date", "pk")
         )
 
-    def duplicate_warnings(self) -> list[str]:
-        """Sentences naming each earlier issue that already carried this link."""
-        return [
-            str(_("“%(title)s”: this link already appeared in %(issue)s (%(date)s).") % {
-                "title": self.title, "issue": other.issue.title, "date": other.issue.date.isoformat(),
-            })
-            for other in self.earlier_uses()
-        ]
+    def duplicate_warnings(self) -> list[SafeString]:
+        """Sentences naming, with a link, each other issue that already carries this link."""
+        return duplicate_warnings([self])
+
+
+def duplicate_warnings(entries) -> list[SafeString]:
+    """Warnings for every link of ``entries`` that another issue also carries, in one query.
+
+    Each names the other issue and its date and links to its admin page:
+    worth a warning, not an error, since a link may well come back.
+    """
+    entries = [e for e in entries if e.url and e.issue_id]
+    if not entries:
+        return []
+    by_url: dict[str, list[Entry]] = {}
+    for other in (
+        Entry.objects.filter(url_normalized__in={normalize_url(e.url) for e in entries})
+        .select_related("issue").order_by("-issue__date", "pk")
+    ):
+        by_url.setdefault(other.url_normalized, []).append(other)
+    warnings = []
+    for entry in entries:
+        for other in by_url.get(normalize_url(entry.url), []):
+            if other.issue_id == entry.issue_id:
+                continue
+            link = format_html(
+                '<a href="{}">{}</a> ({})',
+                reverse("admin:issues_issue_change", args=[other.issue_id]),
+                other.issue.title, other.issue.date.isoformat(),
+            )
+            if other.issue.date < entry.issue.date:
+                message = _("“%(title)s”: this link already appeared in %(issue)s, as “%(other)s”.")
+            else:
+                message = _("“%(title)s”: this link is also in %(issue)s, as “%(other)s”.")
+            # The sentence is trusted (ours or a translation); only the titles are escaped.
+            warnings.append(mark_safe(str(message) % {
+                "title": conditional_escape(entry.title), "issue": link, "other": conditional_escape(other.title),
+            }))
+    return warnings
 
 
 def group_by_section(entries) -> list[tuple[str, int, list[Entry]]]:
@@ -241,3 +307,58 @@ def group_by_section(entries) -> list[tuple[str, int, list[Entry]]]:
         (Entry.Section(value).label, value, sorted(items, key=lambda e: (e.position, e.pk)))
         for value, items in sorted(by_section.items())
     ]
+
+
+class LinkCheckQuerySet(models.QuerySet):
+    def broken(self) -> "LinkCheckQuerySet":
+        return self.filter(ok=False)
+
+    def for_urls(self, urls) -> "LinkCheckQuerySet":
+        return self.filter(url_hash__in=[LinkCheck.hash_url(url) for url in urls if url])
+
+
+class LinkCheck(models.Model):
+    """The last time ``check_links`` fetched a URL: what came back, and from where."""
+
+    url = models.CharField(_("URL"), max_length=2000)
+    # URLs can be longer than an index entry allows; the hash is what is unique.
+    url_hash = models.CharField(max_length=64, unique=True, editable=False)
+    ok = models.BooleanField(_("ok"), default=False)
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    final_url = models.CharField(_("final URL"), max_length=2000, blank=True)
+    checked_at = models.DateTimeField(_("checked"))
+    elapsed_ms = models.PositiveIntegerField(_("time (ms)"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+
+    objects = LinkCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = _("link check")
+        verbose_name_plural = _("link checks")
+        indexes = [models.Index(fields=["ok", "checked_at"], name="linkcheck_ok")]
+
+    def __str__(self) -> str:
+        return f"{self.url} → {self.outcome}"
+
+    @staticmethod
+    def hash_url(url: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()
+
+    def save(self, *args, **kwargs) -> None:
+        self.url_hash = self.hash_url(self.url)
+        super().save(*args, **kwargs)
+
+    @property
+    def outcome(self) -> str:
+        """What an editor reads: "200", "404", "timed out"…"""
+        if self.status_code:
+            return str(self.status_code)
+        return self.error or str(_("no answer"))
+
+    @property
+    def redirected(self) -> bool:
+        return bool(self.final_url) and self.final_url != self.url

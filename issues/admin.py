@@ -6,22 +6,27 @@ The admin only configures forms and lists; every status change goes through
 
 from __future__ import annotations
 
+import datetime
+
+import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from entries.forms import EntryForm, EntryInlineFormSet
 from entries.models import Entry
 
-from . import workflow
-from .forms import TransitionForm
-from .models import Issue, IssueForReview
+from . import dashboard, history, workflow
+from .forms import IssueAdminForm, TransitionForm
+from .models import Issue, IssueForReview, PreviewLink
 
 
 class EntryInline(admin.StackedInline):
@@ -82,6 +87,7 @@ class IssueAdmin(admin.ModelAdmin):
     ]
     actions = ["submit_selected_for_review"]
     change_form_template = "admin/issues/issue/change_form.html"
+    form = IssueAdminForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(entries_total=Count("entries"))
@@ -115,15 +121,35 @@ class IssueAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        if reversion.is_active():
+            # Added last, so the revision holds the issue with its entries as saved.
+            reversion.add_to_revision(form.instance)
         for warning in self.duplicate_warnings(form.instance):
             messages.warning(request, warning)
 
+    # History: every save of the issue form is a revision of the issue with its entries.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.get_change_message() or str(_("Created.")))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.get_change_message() or str(_("Saved without changes.")))
+        return entry
+
     @staticmethod
     def duplicate_warnings(issue: Issue) -> list[str]:
-        warnings: list[str] = []
-        for entry in issue.entries.select_related("issue").exclude(url=""):
-            warnings.extend(entry.duplicate_warnings())
-        return warnings
+        from entries.models import duplicate_warnings
+
+        return duplicate_warnings(issue.entries.select_related("issue").exclude(url=""))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -134,6 +160,9 @@ class IssueAdmin(admin.ModelAdmin):
                 transition_form=TransitionForm(),
                 transition_log=issue.transitions.select_related("by"),
                 duplicate_warnings=self.duplicate_warnings(issue),
+                revisions=history.revisions_for(issue)[:10],
+                preview_links=issue.preview_links.select_related("created_by", "revoked_by")[:20],
+                link_report=dashboard.link_report(issue),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -149,6 +178,23 @@ class IssueAdmin(admin.ModelAdmin):
                 "<path:object_id>/export/<str:fmt>/",
                 self.admin_site.admin_view(self.export_view),
                 name="%s_%s_export" % info,
+            ),
+            path("<path:object_id>/revisions/", self.admin_site.admin_view(self.revisions_view), name="%s_%s_revisions" % info),
+            path(
+                "<path:object_id>/revisions/compare/",
+                self.admin_site.admin_view(self.compare_view), name="%s_%s_compare" % info,
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                self.admin_site.admin_view(self.restore_view), name="%s_%s_restore" % info,
+            ),
+            path(
+                "<path:object_id>/preview-links/new/",
+                self.admin_site.admin_view(self.create_preview_view), name="%s_%s_preview_create" % info,
+            ),
+            path(
+                "<path:object_id>/preview-links/<int:link_id>/revoke/",
+                self.admin_site.admin_view(self.revoke_preview_view), name="%s_%s_preview_revoke" % info,
             ),
         ] + super().get_urls()
 
@@ -166,6 +212,115 @@ class IssueAdmin(admin.ModelAdmin):
         response = HttpResponse(export_issue(issue, fmt), content_type=FORMATS[fmt][1])
         response["Content-Disposition"] = f'attachment; filename="{export_filename(issue, fmt)}"'
         return response
+
+    # History views -------------------------------------------------------
+
+    def _issue_or_404(self, request: HttpRequest, object_id: str) -> Issue:
+        issue = self.get_object(request, unquote(object_id))
+        if issue is None:
+            raise Http404(_("No such issue."))
+        if not self.has_view_permission(request, issue):
+            raise PermissionDenied
+        return issue
+
+    def _context(self, request: HttpRequest, issue: Issue, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "original": issue, "title": title,
+            "has_change_permission": self.has_change_permission(request, issue),
+            **extra,
+        }
+
+    def revisions_view(self, request: HttpRequest, object_id: str):
+        """Every revision of the issue, with a form to compare any two."""
+        issue = self._issue_or_404(request, object_id)
+        revisions = list(history.revisions_for(issue))
+        return TemplateResponse(request, "admin/issues/issue/revisions.html", self._context(
+            request, issue, _("History of %(issue)s") % {"issue": issue}, revisions=revisions,
+        ))
+
+    def compare_view(self, request: HttpRequest, object_id: str):
+        """What changed between two revisions (``?from=&to=``; ``to=current`` is the issue now)."""
+        issue = self._issue_or_404(request, object_id)
+        revisions = history.revisions_for(issue)
+
+        def pick(value: str | None):
+            if value in (None, "", "current"):
+                return None
+            try:
+                return revisions.get(pk=int(value))
+            except (ValueError, TypeError, history.Revision.DoesNotExist):
+                raise Http404(_("No such revision of this issue."))
+
+        older, newer = pick(request.GET.get("from")), pick(request.GET.get("to"))
+        if older is None:
+            raise Http404(_("Say which revision to compare from."))
+        if newer is not None and (newer.date_created, newer.pk) < (older.date_created, older.pk):
+            older, newer = newer, older
+        old_snapshot = history.revision_snapshot(older, issue.pk)
+        new_snapshot = history.revision_snapshot(newer, issue.pk) if newer else history.current_snapshot(issue)
+        return TemplateResponse(request, "admin/issues/issue/compare.html", self._context(
+            request, issue, _("Changes to %(issue)s") % {"issue": issue},
+            older=older, newer=newer, changes=history.diff(old_snapshot, new_snapshot),
+        ))
+
+    def restore_view(self, request: HttpRequest, object_id: str, revision_id: int):
+        """Show what restoring a revision would change (GET), and restore it (POST)."""
+        issue = self._issue_or_404(request, object_id)
+        revision = get_object_or_404(history.revisions_for(issue), pk=revision_id)
+        if not self.has_change_permission(request, issue):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                history.restore(issue, revision, request.user)
+            except history.RestoreError as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(request.path)
+            messages.success(request, _("The version of %(when)s is restored, as a new revision.") % {
+                "when": timezone.localtime(revision.date_created).strftime("%Y-%m-%d %H:%M"),
+            })
+            return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[issue.pk]))
+        changes = history.diff(history.current_snapshot(issue), history.revision_snapshot(revision, issue.pk))
+        return TemplateResponse(request, "admin/issues/issue/restore.html", self._context(
+            request, issue, _("Restore a version of %(issue)s") % {"issue": issue},
+            revision=revision, changes=changes,
+        ))
+
+    # Preview links -------------------------------------------------------
+
+    def create_preview_view(self, request: HttpRequest, object_id: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        issue = self._issue_or_404(request, object_id)
+        change_url = reverse("admin:issues_issue_change", args=[issue.pk]) + "#preview-links"
+        try:
+            days = int(request.POST.get("days") or PreviewLink.DEFAULT_DAYS)
+            if not 1 <= days <= PreviewLink.MAX_DAYS:
+                raise ValueError
+        except ValueError:
+            messages.error(request, _("Preview links: the number of days must be a whole number from 1 to %(max)d.") % {
+                "max": PreviewLink.MAX_DAYS,
+            })
+            return HttpResponseRedirect(change_url)
+        link = PreviewLink.objects.create(
+            issue=issue, created_by=request.user, expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
+        url = request.build_absolute_uri(link.get_absolute_url())
+        messages.success(request, format_html(
+            _("A preview link, valid until {}, is ready: {}"),
+            timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M"),
+            format_html('<a href="{}">{}</a>', url, url),
+        ))
+        return HttpResponseRedirect(change_url)
+
+    def revoke_preview_view(self, request: HttpRequest, object_id: str, link_id: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        issue = self._issue_or_404(request, object_id)
+        link = get_object_or_404(issue.preview_links, pk=link_id)
+        link.revoke(request.user)
+        messages.success(request, _("The preview link is revoked: it now gives “not found”."))
+        return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[issue.pk]) + "#preview-links")
 
     def transition_view(self, request: HttpRequest, object_id: str, name: str):
         """Take a workflow action from the buttons on the issue page (POST only)."""

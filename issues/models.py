@@ -189,3 +189,73 @@ class IssueForReview(Issue):
         proxy = True
         verbose_name = _("issue awaiting review")
         verbose_name_plural = _("issues awaiting review")
+
+
+def _preview_expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=PreviewLink.DEFAULT_DAYS)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self, now: datetime.datetime | None = None) -> "PreviewLinkQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A secret, signed, expiring link that shows an issue before it is public."""
+
+    DEFAULT_DAYS = 7
+    MAX_DAYS = 90
+    SALT = "issues.preview"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("issue"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), default=_preview_expiry)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self) -> str:
+        return f"{self.issue} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def token(self) -> str:
+        from django.core import signing
+
+        return signing.dumps({"p": self.pk}, salt=self.SALT)
+
+    @classmethod
+    def from_token(cls, token: str) -> "PreviewLink | None":
+        """The link a token was signed for, if the signature holds; None otherwise."""
+        from django.core import signing
+
+        try:
+            pk = signing.loads(token, salt=cls.SALT)["p"]
+        except (signing.BadSignature, KeyError, TypeError):
+            return None
+        return cls.objects.select_related("issue").filter(pk=pk).first()
+
+    def get_absolute_url(self) -> str:
+        return reverse("issue_preview", kwargs={"token": self.token})
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self, user) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.revoked_by = user
+            self.save(update_fields=["revoked_at", "revoked_by"])

@@ -26,3 +26,11 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _keep_migration_data(django_db_serialized_rollback):
+    # Transactional tests (live server, real concurrency) empty the database
+    # when they end; serialized rollback puts back what migrations created,
+    # the Contributor and Editor groups among it, for the tests after them.
+    pass

@@ -1,0 +1,44 @@
+"""Secret preview links: an unpublished issue, exactly as readers will see it, to whoever has the link.
+
+The link carries a signed token (``PreviewLink.token``); the link's row says
+until when it is valid and whether it was revoked. Anything wrong with it is
+a plain 404, so a guessed, expired or revoked link tells nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from entries.models import Entry, group_by_section
+
+from .models import Issue, PreviewLink
+
+
+def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The public issue page for the issue a valid preview link points at, marked as a preview."""
+    link = PreviewLink.from_token(token)
+    if link is None or not link.is_active:
+        raise Http404("No such preview.")
+    issue = (
+        Issue.objects.filter(pk=link.issue_id)
+        .prefetch_related(Prefetch(
+            "entries", queryset=Entry.objects.in_reading_order().select_related("source").prefetch_related("tags"),
+        ))
+        .get()
+    )
+    response = render(request, "issues/preview.html", {
+        "issue": issue,
+        "sections": group_by_section(issue.entries.all()),
+        "preview_link": link,
+        # The preview shows this issue only: no way on to other issues.
+        "previous_issue": None,
+        "next_issue": None,
+        "is_preview": True,
+    })
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    # Links out of the page must not hand the secret URL to other sites.
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,78 @@
+"""The issue page in headless Chromium: workflow buttons work, two editors do not overwrite each other."""
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from issues.models import Issue
+from tests.factories import EntryFactory, IssueFactory, editor
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) or shutil.which("chromium")),
+        reason="needs Debian's Chromium at /usr/bin/chromium: run `make browser`",
+    ),
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright: make install")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def signed_in_page(browser, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context()
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _allow_async_db(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the live server does the DB work.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def test_workflow_button_on_the_issue_page_submits_for_review(browser, live_server):
+    issue = IssueFactory()
+    EntryFactory(issue=issue)
+    page = signed_in_page(browser, live_server, editor())
+    page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state()
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.REVIEW
+
+
+def test_second_editor_in_a_browser_keeps_their_text_and_sees_the_other_change(browser, live_server):
+    issue = IssueFactory(headline="NanoDet")
+    EntryFactory(issue=issue)
+    url = f"{live_server.url}/admin/issues/issue/{issue.pk}/change/"
+    alice = signed_in_page(browser, live_server, editor(username="alice"))
+    bob = signed_in_page(browser, live_server, editor(username="bob"))
+    alice.goto(url)
+    bob.goto(url)
+    alice.fill("input[name=headline]", "NanoDet/Bolt")
+    alice.locator("input[name=_continue]").click()
+    alice.wait_for_load_state()
+    bob.fill("textarea[name=lead]", "Bob's lead, typed with care")
+    bob.locator("input[name=_continue]").click()
+    bob.wait_for_load_state()
+    assert "alice saved this while you were editing it" in bob.content()
+    assert bob.input_value("textarea[name=lead]") == "Bob's lead, typed with care"
+    assert "Bolt" in bob.locator(".edit-conflict").inner_text()
+    issue.refresh_from_db()
+    assert issue.headline == "NanoDet/Bolt" and issue.lead == ""
