@@ -1,10 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from issues.sitemaps import SITEMAPS
+from markdownx.views import ImageUploadView, MarkdownifyView
 from issues.views import robots_txt
 from issues.preview import issue_preview
 
@@ -16,7 +18,10 @@ admin.site.index_title = _("Issues, entries and sources")
 # crawlers expect at fixed addresses.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("markdownx/", include("markdownx.urls")),
+    # The editor's live preview and image upload: for signed-in staff only,
+    # never an open Markdown renderer or file drop for the world.
+    path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+    path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("preview/<str:token>/", issue_preview, name="issue_preview"),

@@ -60,10 +60,13 @@ class EntryAdmin(admin.ModelAdmin):
     change_form_template = "admin/entries/entry/change_form.html"
     list_display = ["title", "issue", "section", "source", "issue_status"]
     list_filter = ["section", IssueStatusFilter, ("source", admin.RelatedOnlyFieldListFilter), "tags"]
-    search_fields = ["title", "url", "summary", "source__name"]
+    search_fields = ["title", "title_en", "url", "summary", "summary_en", "source__name"]
     autocomplete_fields = ["source", "issue"]
     list_select_related = ["issue", "source"]
-    fields = ["issue", "section", "position", "title", "url", "source", "arxiv_id", "venue", "links", "summary", "tags"]
+    fields = [
+        "issue", ("section", "position"), ("title", "title_en"), "url", ("source", "arxiv_id", "venue"), "links",
+        ("summary", "summary_en"), "abstract", "tags",
+    ]
 
     @admin.display(description=_("issue status"), ordering="issue__status")
     def issue_status(self, obj: Entry) -> str:

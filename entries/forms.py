@@ -57,7 +57,10 @@ class EntryForm(forms.ModelForm):
 
     class Meta:
         model = Entry
-        fields = ["section", "position", "title", "url", "source", "arxiv_id", "venue", "links", "summary", "tags"]
+        fields = [
+            "section", "position", "title", "title_en", "url", "source", "arxiv_id", "venue", "links",
+            "summary", "summary_en", "abstract", "tags",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -38,7 +38,11 @@ class EntryInline(admin.StackedInline):
     ordering = ["section", "position", "pk"]
     classes = ["entries-inline"]
     fieldsets = [
-        (None, {"fields": [("section", "position"), "title", "url", ("source", "arxiv_id", "venue"), "links", "summary", "tags"]}),
+        (None, {"fields": [
+            ("section", "position"), ("title", "title_en"), "url", ("source", "arxiv_id", "venue"), "links",
+            # Chinese original and English edition side by side.
+            ("summary", "summary_en"), "abstract", "tags",
+        ]}),
     ]
 
     def get_queryset(self, request):
@@ -72,7 +76,7 @@ class YearListFilter(admin.SimpleListFilter):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ["date", "title", "status_badge", "entry_count", "publish_at", "updated_at"]
+    list_display = ["date", "title", "status_badge", "entry_count", "english_count", "publish_at", "updated_at"]
     list_display_links = ["date", "title"]
     list_filter = ["status", YearListFilter]
     search_fields = ["title", "headline", "lead"]
@@ -82,7 +86,7 @@ class IssueAdmin(admin.ModelAdmin):
     inlines = [EntryInline]
     readonly_fields = ["status", "publish_at", "created_by", "reviewed_by", "published_by"]
     fieldsets = [
-        (None, {"fields": ["date", "title", "headline", "lead"]}),
+        (None, {"fields": ["date", ("title", "title_en"), ("headline", "headline_en"), ("lead", "lead_en")]}),
         (_("Workflow"), {"fields": [("status", "publish_at"), ("created_by", "reviewed_by", "published_by")]}),
     ]
     actions = ["submit_selected_for_review"]
@@ -90,7 +94,18 @@ class IssueAdmin(admin.ModelAdmin):
     form = IssueAdminForm
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(entries_total=Count("entries"))
+        return super().get_queryset(request).annotate(
+            entries_total=Count("entries"),
+            # An entry counts as translated with an English title, and an
+            # English summary wherever the original has one.
+            entries_english=Count("entries", filter=~Q(entries__title_en="") & (
+                ~Q(entries__summary_en="") | Q(entries__summary="")
+            )),
+        )
+
+    @admin.display(description=_("in English"), ordering="entries_english")
+    def english_count(self, obj: Issue) -> str:
+        return f"{obj.entries_english}/{obj.entries_total}"
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Issue) -> str:

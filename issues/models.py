@@ -132,12 +132,6 @@ class Issue(EnglishEditionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("issues:detail", kwargs={"date": self.date.isoformat()})
 
-    def english_coverage(self) -> tuple[int, int]:
-        """(entries with both an English title and summary, all entries): for the admin list."""
-        entries = list(self.entries.all())
-        done = sum(1 for e in entries if e.title_en.strip() and (e.summary_en.strip() or not e.summary.strip()))
-        return done, len(entries)
-
     @property
     def is_public(self) -> bool:
         return (
