@@ -2,13 +2,25 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 
 from issues.sitemaps import SITEMAPS
 from markdownx.views import ImageUploadView, MarkdownifyView
 from issues.views import robots_txt
 from issues.preview import issue_preview
+
+
+
+class FaviconRedirect(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        # Resolved per request: the hashed static name exists only after collectstatic.
+        return static("img/favicon.svg")
+
 
 admin.site.site_header = _("Briefing editorial desk")
 admin.site.site_title = _("Briefing")
@@ -23,6 +35,8 @@ urlpatterns = [
     path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
     path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # Browsers ask for /favicon.ico on every page, the admin's included.
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("preview/<str:token>/", issue_preview, name="issue_preview"),
 ]

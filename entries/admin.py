@@ -3,7 +3,9 @@ from __future__ import annotations
 import reversion
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from issues.models import Issue
@@ -39,6 +41,24 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("entries"), ordering="entries_total")
     def entry_count(self, obj: Tag) -> int:
         return obj.entries_total
+
+    def get_urls(self):
+        return [
+            path("suggest/", self.admin_site.admin_view(self.suggest_view), name="entries_tag_suggest"),
+        ] + super().get_urls()
+
+    def suggest_view(self, request: HttpRequest) -> JsonResponse:
+        """Tag names starting with, then containing, ``?q=``: the tag fields' autocomplete."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("q", "").strip()
+        if not term:
+            return JsonResponse({"tags": []})
+        tags = Tag.objects.filter(name__icontains=term).annotate(
+            uses=Count("tagged_entries"),
+        ).order_by("-uses", "name").values_list("name", flat=True)[:50]
+        names = sorted(tags, key=lambda name: not name.lower().startswith(term.lower()))[:10]
+        return JsonResponse({"tags": names})
 
 
 class IssueStatusFilter(admin.SimpleListFilter):

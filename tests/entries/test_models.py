@@ -112,3 +112,13 @@ def test_source_entry_counts_ignore_unpublished_entries():
     EntryFactory(issue=published_issue(entries=0), source=source)
     EntryFactory(issue=IssueFactory(), source=source)
     assert Source.objects.with_published_entry_counts().get(pk=source.pk).entry_count == 1
+
+
+def test_tag_suggestions_are_for_staff_and_put_prefix_matches_first(client):
+    from tests.factories import contributor
+
+    Tag.objects.create(name="低比特量化")
+    Tag.objects.create(name="量化")
+    assert client.get("/admin/entries/tag/suggest/?q=量化").status_code == 302
+    client.force_login(contributor())
+    assert client.get("/admin/entries/tag/suggest/?q=量化").json() == {"tags": ["量化", "低比特量化"]}

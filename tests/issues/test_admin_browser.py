@@ -76,3 +76,27 @@ def test_second_editor_in_a_browser_keeps_their_text_and_sees_the_other_change(b
     assert "Bolt" in bob.locator(".edit-conflict").inner_text()
     issue.refresh_from_db()
     assert issue.headline == "NanoDet/Bolt" and issue.lead == ""
+
+
+def test_entries_are_grouped_under_section_headings_and_tags_are_suggested(browser, live_server):
+    from entries.models import Entry
+
+    issue = IssueFactory()
+    EntryFactory(issue=issue, section=Entry.Section.PAPERS, tags=["模型压缩", "量化"])
+    EntryFactory(issue=issue, section=Entry.Section.INDUSTRY)
+    EntryFactory(issue=issue, section=Entry.Section.PAPERS)
+    page = signed_in_page(browser, live_server, editor())
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
+    headings = page.locator(".entries-inline .section-heading").all_inner_texts()
+    assert len(headings) == 2  # industry news, then papers: each section once, in order
+    tags = page.locator("input[name='entries-0-tags']")
+    tags.fill("")
+    tags.press_sequentially("新标签, 模型")
+    page.wait_for_function(
+        "document.querySelectorAll('#' + CSS.escape('id_entries-0-tags-suggestions') + ' option').length > 0"
+    )
+    options = page.locator("#id_entries-0-tags-suggestions option").evaluate_all("els => els.map(e => e.value)")
+    assert options == ["新标签, 模型压缩"]
+    assert errors == []
