@@ -33,7 +33,7 @@ test: install
 
 ## browser: install Debian's Chromium for the end-to-end tests, where it is missing
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@(command -v chromium && fc-list | grep -qi wqy) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei)
 
 ## bench-import: import the whole corpus into an empty database, on SQLite and on PostgreSQL
 bench-import: install
