@@ -88,3 +88,10 @@ def test_admin_download_takes_a_language(client, issue):
     assert "Tiny Nets" in response.content.decode()
     assert client.get(url).content.decode() == export_issue(issue, "markdown")
     assert client.get(url, {"language": "fr"}).status_code == 404
+
+
+def test_issue_admin_page_offers_the_english_download(client, issue):
+    client.force_login(superuser())
+    page = client.get(reverse("admin:issues_issue_change", args=[issue.pk])).content.decode()
+    url = reverse("admin:issues_issue_export", args=[issue.pk, "markdown"]) + "?language=en"
+    assert f'href="{url}"' in page
