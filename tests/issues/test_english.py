@@ -183,15 +183,10 @@ def test_abstract_is_escaped(client):
 
 
 def switcher_links(response) -> dict[str, str]:
-    parser = Elements()
-    parser.feed(response.content.decode())
-    links = {}
-    inside = False
-    for element in parser.found:
-        if element["tag"] == "nav":
-            inside = "language-switch" in (element["attrs"].get("class") or "")
-        elif inside and element["tag"] == "a":
-            links[element["attrs"]["hreflang"]] = element["attrs"]["href"]
+    """The language switcher's links: the page's only <a hreflang> elements, inside nav.language-switch."""
+    [nav] = elements(response, "nav", "language-switch")
+    links = {e["attrs"]["hreflang"]: e["attrs"]["href"] for e in elements(response, "a") if "hreflang" in e["attrs"]}
+    assert all(name in nav["text"] for name in ("English", "简体中文"))
     return links
 
 
