@@ -219,6 +219,8 @@ def test_head_has_hreflang_alternates_for_both_languages(client):
         "en": f"{SITE}/en/issues/2021-08-05/",
         "x-default": f"{SITE}/issues/2021-08-05/",
     }
+    assert one(response, "meta", property="og:locale")["attrs"]["content"] == "en_US"
+    assert one(response, "meta", property="og:locale:alternate")["attrs"]["content"] == "zh_CN"
     feeds = {e["attrs"]["type"]: e["attrs"]["href"] for e in elements(response, "link", rel="alternate")
              if "type" in e["attrs"]}
     assert feeds == {"application/rss+xml": "/en/feed/", "application/atom+xml": "/en/feed/atom/"}
@@ -263,7 +265,8 @@ def test_english_issue_feeds_parse_and_carry_english_where_written(client, url, 
     feed = read(client, url)
     assert feed.version == version
     assert feed.feed.link == f"{SITE}/en/"
-    assert feed.feed.get("language", "en") == "en"
+    assert feed.feed.language == "en"
+    assert feed.feed.title == "嵌入式AI简报 (English)"
     [item] = feed.entries
     assert item.title == "Embedded AI Briefing (2021-08-05)"
     assert item.link == f"{SITE}/en/issues/2021-08-05/"
