@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -22,8 +22,28 @@ def text_language(text: str) -> str:
     return ORIGINAL_LANGUAGE if CJK.search(str(text or "")) else ENGLISH
 
 
+#: Latin letters: an "original" with some and no CJK is English text (paper titles often are).
+LATIN = re.compile(r"[A-Za-z]")
+
+
 def _same_language(a: str, b: str) -> bool:
     return (a or "").lower() == (b or "").lower()
+
+
+def value_language(value) -> str | None:
+    """The language ``value`` (an ``obj.text.<field>``) is written in.
+
+    English-edition text is English. The original is Chinese, except where an
+    editor wrote it in English in the first place (a paper's own title such as
+    "YOLOX: Exceeding YOLO Series in 2021"): with Latin letters and no CJK
+    character, it is English.
+    """
+    lang = getattr(value, "lang", None)
+    if lang == ORIGINAL_LANGUAGE:
+        plain = strip_tags(str(value)) if isinstance(value, SafeString) else str(value)
+        if LATIN.search(plain) and not CJK.search(plain):
+            return ENGLISH
+    return lang
 
 
 @register.filter
@@ -31,9 +51,9 @@ def lang_attr(value) -> SafeString:
     """`` lang="…"`` when ``value`` (an ``obj.text.<field>``) is not in the page's language, else nothing.
 
     Screen readers and browsers then read the Chinese original on the English
-    site (or the other way round) in its own language.
+    site, or an English paper title on the Chinese site, in its own language.
     """
-    lang = getattr(value, "lang", None)
+    lang = value_language(value)
     if not lang or _same_language(lang, get_language()):
         return mark_safe("")
     return format_html(' lang="{}"', lang)

@@ -357,3 +357,15 @@ def test_english_home_archive_tag_and_feeds_need_few_queries(client, django_asse
                 "/en/search/?q=English"):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200, url
+
+
+def test_an_original_written_in_english_is_marked_as_english_not_chinese(client):
+    issue = published(entries=0)
+    EntryFactory(issue=issue, title="YOLOX: Exceeding YOLO Series in 2021", summary="An anchor-free **detector**.")
+    english = client.get(f"/en{path(issue)}")
+    title = one(english, "h3", "entry-title", containing="YOLOX")
+    assert "lang" not in title["attrs"]
+    assert "lang" not in one(english, "div", "summary")["attrs"]
+    chinese = client.get(path(issue))
+    assert one(chinese, "h3", "entry-title", containing="YOLOX")["attrs"]["lang"] == "en"
+    assert one(chinese, "div", "summary")["attrs"]["lang"] == "en"
