@@ -369,3 +369,12 @@ def test_an_original_written_in_english_is_marked_as_english_not_chinese(client)
     chinese = client.get(path(issue))
     assert one(chinese, "h3", "entry-title", containing="YOLOX")["attrs"]["lang"] == "en"
     assert one(chinese, "div", "summary")["attrs"]["lang"] == "en"
+
+
+def test_language_switcher_on_a_missing_page_points_at_the_same_address_in_the_other_language(client):
+    english = client.get("/en/no-such-page/")
+    assert english.status_code == 404
+    assert switcher_links(english) == {"zh-hans": "/no-such-page/"}
+    chinese = client.get("/no-such-page/")
+    assert chinese.status_code == 404
+    assert switcher_links(chinese) == {"en": "/en/no-such-page/"}
