@@ -318,8 +318,11 @@ def test_drafts_stay_private_in_both_languages(client, prefix):
         hidden.lead_en = "SECRET English lead"
         hidden.save()
         hidden.entries.update(title_en="SECRET English entry", summary_en="SECRET English summary")
-        for page in (path(hidden), path(hidden.entries.first())):
-            assert client.get(f"{prefix}{page}").status_code == 404
+        hidden_entry = hidden.entries.first()
+        tag, source = hidden_entry.tags.first(), hidden_entry.source
+        for page in (path(hidden), path(hidden_entry), path(tag), f"{path(tag)}feed/", path(source),
+                     f"{path(source)}feed/"):
+            assert client.get(f"{prefix}{page}").status_code == 404, page
     entry = issue.entries.first()
     urls = ["/", "/issues/", path(issue), path(entry), "/tags/", "/sources/",
             "/feed/", "/feed/atom/", "/search/?q=English+entry", "/search/?q=English+summary", "/search/?q=entry"]
