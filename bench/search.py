@@ -29,9 +29,14 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-QUERIES = ["量化", "芯片", "模型压缩", "RISC-V", "YOLOX", "int8", "向量扩展 推理", "没有这个词xyz"]
+QUERIES = ["量化", "芯片", "模型压缩", "RISC-V", "YOLOX", "int8", "向量扩展 推理", "没有这个词xyz",
+           "quantization", "edge inference", "nothing-like-this"]
+#: The English edition: every third entry has an English title and summary.
+ENGLISH_WORDS = ["model compression", "quantization", "chips", "RISC-V", "YOLOX", "INT8", "pruning",
+                 "distillation", "inference runtimes", "deployment", "vector extensions"]
 WORDS = ["模型压缩", "量化", "芯片", "RISC-V", "YOLOX", "INT8", "剪枝", "蒸馏", "推理框架", "部署", "向量扩展"]
-INDEXES = ("entry_title_trgm", "entry_summary_trgm", "source_name_trgm", "tag_name_trgm")
+INDEXES = ("entry_title_trgm", "entry_summary_trgm", "source_name_trgm", "tag_name_trgm",
+           "entry_title_en_trgm", "entry_summary_en_trgm")
 
 
 def fill(entries: int) -> None:
@@ -50,7 +55,11 @@ def fill(entries: int) -> None:
     batch = []
     for n in tqdm(range(entries), desc="entries", unit="entry"):
         word = WORDS[n % len(WORDS)]
+        english = n % 3 == 0
         batch.append(Entry(
+            title_en=f"Item {n}: {ENGLISH_WORDS[n % len(WORDS)]} in practice on edge devices" if english else "",
+            summary_en=(f"Summary {n}. " + "Filler text about edge inference, " * 6
+                        + ENGLISH_WORDS[(n * 3) % len(WORDS)]) if english else "",
             issue=issues[n % len(issues)], section=10 * (1 + n % 6), position=n,
             title=f"第 {n} 条：{word} 在端侧的实践 {n * 7919 % 100000}",
             summary=f"摘要 {n}。" + "这是一段用于填充的文字，" * 8 + WORDS[(n * 3) % len(WORDS)],

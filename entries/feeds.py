@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from briefing.context_processors import site
 from briefing.templatetags.seo import absolute
-from issues.feeds import SiteFeed, tag_uri
+from issues.feeds import SiteFeed, edition_guid, edition_title
 
 from .models import Entry, Source, Tag
 
@@ -39,7 +39,7 @@ class EntryFeed(SiteFeed):
         return absolute(item.get_absolute_url())
 
     def item_guid(self, item: Entry) -> str:
-        return tag_uri(item.issue.date, f"entry/{item.pk}")
+        return edition_guid(item.issue.date, f"entry/{item.pk}")
 
     item_guid_is_permalink = False
 
@@ -70,7 +70,7 @@ class TagFeed(EntryFeed):
         return items
 
     def title(self, obj: Tag) -> str:
-        return _("%(site)s: tag %(tag)s") % {"site": site(None)["SITE_NAME"], "tag": obj.name}
+        return _("%(site)s: tag %(tag)s") % {"site": edition_title(site(None)["SITE_NAME"]), "tag": obj.name}
 
     def description(self, obj: Tag) -> str:
         return _("Entries tagged %(tag)s in published issues.") % {"tag": obj.name}
@@ -96,7 +96,7 @@ class SourceFeed(EntryFeed):
         return items
 
     def title(self, obj: Source) -> str:
-        return _("%(site)s: source %(source)s") % {"site": site(None)["SITE_NAME"], "source": obj.name}
+        return _("%(site)s: source %(source)s") % {"site": edition_title(site(None)["SITE_NAME"]), "source": obj.name}
 
     def description(self, obj: Source) -> str:
         return _("Entries from %(source)s in published issues.") % {"source": obj.name}

@@ -1,5 +1,10 @@
 """Search over published entries: titles, summaries, source names and tags.
 
+Both editions are searched, whatever the reader's language: the Chinese
+original (``title``, ``summary``) and the English edition (``title_en``,
+``summary_en``), so /en/ finds English text wherever an editor wrote it, and
+the original's English terms (RISC-V, YOLOX) as before.
+
 Matching is a case-insensitive substring match (``LIKE``/``ILIKE``), which finds
 Chinese terms without a word segmenter and English terms such as "RISC-V"
 or "int8" with their punctuation.
@@ -72,6 +77,8 @@ def _indexed_condition(term: str) -> Q:
     return (
         Q(pk__in=Entry.objects.filter(contains("title", term)).values("pk"))
         | Q(pk__in=Entry.objects.filter(contains("summary", term)).values("pk"))
+        | Q(pk__in=Entry.objects.filter(contains("title_en", term)).values("pk"))
+        | Q(pk__in=Entry.objects.filter(contains("summary_en", term)).values("pk"))
         | Q(source__in=Source.objects.filter(contains("name", term)).values("pk"))
         | Q(pk__in=TaggedEntry.objects.filter(contains("tag__name", term)).values("content_object_id"))
     )
@@ -81,13 +88,15 @@ def _scan_condition(term: str) -> Q:
     return (
         contains("title", term)
         | contains("summary", term)
+        | contains("title_en", term)
+        | contains("summary_en", term)
         | contains("source__name", term)
         | Q(Exists(TaggedEntry.objects.filter(contains("tag__name", term), content_object=OuterRef("pk"))))
     )
 
 
 def term_condition(term: str) -> Q:
-    """The condition an entry meets when ``term`` is in its title, summary, source name or a tag."""
+    """The condition an entry meets when ``term`` is in its title, summary (either edition), source name or a tag."""
     if len(term) >= TRIGRAM_LENGTH:
         return _indexed_condition(term)
     return _scan_condition(term)
@@ -105,7 +114,7 @@ def search_entries(query: str) -> QuerySet[Entry]:
     in_title = Q()
     for term in terms:
         entries = entries.filter(term_condition(term))
-        in_title &= contains("title", term)
+        in_title &= contains("title", term) | contains("title_en", term)
     return entries.annotate(
         title_match=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("title_match", "-issue__date", "section", "position", "pk")

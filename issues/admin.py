@@ -217,15 +217,19 @@ class IssueAdmin(admin.ModelAdmin):
         """Download the issue as the briefing's Markdown or as WeChat HTML."""
         from django.http import Http404, HttpResponse
 
-        from .archive.exporter import FORMATS, export_filename, export_issue
+        from .archive.exporter import FORMATS, LANGUAGES, export_filename, export_issue
 
         issue = get_object_or_404(Issue, pk=object_id)
         if not self.has_view_permission(request, issue):
             raise PermissionDenied
         if fmt not in FORMATS:
             raise Http404(f"No export format “{fmt}”.")
-        response = HttpResponse(export_issue(issue, fmt), content_type=FORMATS[fmt][1])
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(issue, fmt)}"'
+        # ?language=en downloads the English edition (English where written, the original elsewhere).
+        language = request.GET.get("language", "").lower() or LANGUAGES[0]
+        if language not in LANGUAGES:
+            raise Http404(f"No export language “{language}”.")
+        response = HttpResponse(export_issue(issue, fmt, language), content_type=FORMATS[fmt][1])
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(issue, fmt, language)}"'
         return response
 
     # History views -------------------------------------------------------

@@ -5,6 +5,12 @@ in Atom), built from the same stored, sanitized HTML the pages show. Links are
 absolute on ``SITE_URL``. The GUID is a tag: URI made of the site's host, the
 issue's date and its primary key, so it never changes when the issue is
 edited, retitled or republished.
+
+The English feeds (/en/feed/, /en/feed/atom/ and the /en/ entry feeds) carry
+the same items in English where an editor wrote it and in the Chinese original
+elsewhere. Their GUIDs follow the same rule with ``/en`` appended: stable
+across edits, and different from the Chinese item's, so a reader subscribed
+to both feeds sees both editions of an issue.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from briefing.context_processors import site
+from briefing.translation import reading_english
+from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
 from entries.models import group_by_section
 
@@ -40,6 +48,12 @@ def site_host() -> str:
 def tag_uri(date: datetime.date, specific: str) -> str:
     """A tag: URI (RFC 4151) on the site's host, stable for the life of the thing it names."""
     return f"tag:{site_host()},{date.isoformat()}:{specific}"
+
+
+def edition_guid(date: datetime.date, specific: str) -> str:
+    """An item's GUID in the edition being served: the Chinese one as it always was, ``…/en`` in English."""
+    guid = tag_uri(date, specific)
+    return f"{guid}/en" if reading_english() else guid
 
 
 class RssWithContent(Rss201rev2Feed):
@@ -75,7 +89,8 @@ class SiteFeed(Feed):
 
     def item_title(self, item) -> str:
         # Plain text: the XML writer escapes it once, and feed readers show it as written.
-        return str(item)
+        text = getattr(item, "text", None)
+        return str(text.title) if text is not None else str(item)
 
     def item_content_html(self, item) -> str:
         return ""
@@ -88,7 +103,7 @@ class LatestIssuesFeed(SiteFeed):
     """The latest published issues, each in full."""
 
     def title(self) -> str:
-        return settings_site_name()
+        return edition_title(settings_site_name())
 
     def description(self) -> str:
         return _("Model compression, low-bit quantization, mobile inference and deployment: a curated briefing.")
@@ -100,7 +115,8 @@ class LatestIssuesFeed(SiteFeed):
         return absolute(reverse("issues:feed"))
 
     def feed_guid(self) -> str:
-        return f"tag:{site_host()},2019:briefing"
+        guid = f"tag:{site_host()},2019:briefing"
+        return f"{guid}/en" if reading_english() else guid
 
     def items(self):
         return list(
@@ -111,7 +127,7 @@ class LatestIssuesFeed(SiteFeed):
         return absolute(item.get_absolute_url())
 
     def item_guid(self, item: Issue) -> str:
-        return tag_uri(item.date, f"issue/{item.pk}")
+        return edition_guid(item.date, f"issue/{item.pk}")
 
     item_guid_is_permalink = False
 
@@ -124,11 +140,12 @@ class LatestIssuesFeed(SiteFeed):
     def item_description(self, item: Issue) -> str:
         """A short summary: the headline and the start of the lead."""
         parts = []
-        if item.headline_html:
-            parts.append(f"<p>{item.headline_html}</p>")
-        if item.lead_html:
-            parts.append(f"<p>{Truncator(strip_tags(item.lead_html)).chars(300)}</p>")
-        return "".join(parts) or str(item)
+        headline, lead = item.text.headline_html, item.text.lead_html
+        if headline:
+            parts.append(f"<p{lang_attr(headline)}>{headline}</p>")
+        if lead:
+            parts.append(f"<p{lang_attr(lead)}>{Truncator(strip_tags(lead)).chars(300)}</p>")
+        return "".join(parts) or str(item.text.title)
 
     def item_content_html(self, item: Issue) -> str:
         return render_to_string("issues/feed_issue.html", {
@@ -149,3 +166,8 @@ class LatestIssuesAtomFeed(LatestIssuesFeed):
 
 def settings_site_name() -> str:
     return site(None)["SITE_NAME"]
+
+
+def edition_title(name: str) -> str:
+    """A feed's title, saying so when it is the English edition."""
+    return f"{name} (English)" if reading_english() else name

@@ -1,4 +1,9 @@
-"""sitemap.xml: published issues, entries, tags and sources, each with its lastmod."""
+"""sitemap.xml: published issues, entries, tags and sources, each with its lastmod.
+
+Every page is listed once per language (Chinese at /, English under /en/),
+each with ``xhtml:link`` hreflang alternates to the other and an x-default
+pointing at the Chinese original.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,11 @@ from .models import Issue
 
 
 class SiteSitemap(Sitemap):
-    """URLs on ``SITE_URL``'s scheme and host, whatever host the request came to."""
+    """URLs on ``SITE_URL``'s scheme and host, whatever host the request came to, in every language."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def get_protocol(self, protocol: str | None = None) -> str:
         return urlsplit(settings.SITE_URL).scheme or "https"

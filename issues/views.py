@@ -64,8 +64,8 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
         "sections": group_by_section(issue.entries.all()),
-        "previous_issue": published.filter(date__lt=day).order_by("-date").only("date", "title").first(),
-        "next_issue": published.filter(date__gt=day).order_by("date").only("date", "title").first(),
+        "previous_issue": published.filter(date__lt=day).order_by("-date").only("date", "title", "title_en").first(),
+        "next_issue": published.filter(date__gt=day).order_by("date").only("date", "title", "title_en").first(),
     })
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.encoding import escape_uri_path
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
 
@@ -45,8 +45,11 @@ def language_versions(context) -> list[dict]:
     # The switch keeps the query (a search stays a search); crawlers get the bare URL.
     query = request.GET.urlencode() if request is not None else ""
     versions = []
+    current = get_language()
     for code, _name in settings.LANGUAGES:
         local = translate_url(path, code)
+        if local == path and code != current:
+            local = _move_language_prefix(path, code)
         info = get_language_info(code)
         versions.append({
             "code": code,
@@ -56,6 +59,16 @@ def language_versions(context) -> list[dict]:
             "og_locale": OG_LOCALES.get(code, code.replace("-", "_")),
         })
     return versions
+
+
+def _move_language_prefix(path: str, code: str) -> str:
+    """``path`` under ``code``'s prefix, for addresses ``translate_url`` cannot resolve (a 404 page)."""
+    for other, _name in settings.LANGUAGES:
+        prefix = f"/{other}/"
+        if other != settings.LANGUAGE_CODE and path.startswith(prefix):
+            path = "/" + path[len(prefix):]
+            break
+    return path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
 
 
 @register.simple_tag

@@ -4,6 +4,11 @@ The Markdown is the format the parser reads, so import → export → import
 gives the same issue. The WeChat HTML is one fragment with inline styles
 only, because the WeChat editor strips stylesheets, classes and scripts, and
 it writes links out as text because WeChat articles drop links to other sites.
+
+Either format can be written in English (``language="en"``): the English
+edition's title, headline, lead, entry titles and summaries where an editor
+wrote them, the Chinese original elsewhere. The format's own markers (导读,
+摘要, section names) stay as they are, so the file still reads back.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import translation
 
 from entries.models import Entry
 from issues.models import Issue
@@ -27,7 +33,7 @@ def _entries(issue: Issue) -> list[Entry]:
 
 
 def _heading_text(issue: Issue) -> str:
-    title = issue.title or issue.default_title()
+    title = issue.text.title or issue.default_title()
     date = issue.date.isoformat()
     if f"({date})" not in title:
         title = f"{title} ({date})"
@@ -55,7 +61,7 @@ def _split_links(links: list[dict]) -> tuple[list[dict], list[dict]]:
 
 def _entry_markdown(entry: Entry) -> list[str]:
     inline, lines = _split_links(entry.links or [])
-    title = entry.title
+    title = str(entry.text.title)
     if entry.section == WARMUP:
         head = _md_link(title, entry.url) if entry.url else title
     else:
@@ -66,7 +72,7 @@ def _entry_markdown(entry: Entry) -> list[str]:
         head += " " + _md_link(f"[{link.get('label') or '链接'}]", link.get("url", ""))
     out = [f"- {head}"]
     out.extend(f"{link['label']}：{link['url']}" for link in lines)
-    summary = entry.summary.strip("\n").rstrip()
+    summary = entry.text.summary.strip("\n").rstrip()
     if summary:
         lines = summary.split("\n")
         if not lines[0].startswith("摘要") and any(line.startswith("摘要") for line in lines[1:]):
@@ -87,14 +93,14 @@ def _hard_breaks(lines: list[str]) -> list[str]:
 def export_markdown(issue: Issue) -> str:
     """The issue in the briefing's own Markdown format (the one ``import_briefings`` reads)."""
     heading = _heading_text(issue)
-    if issue.headline:
-        heading += f"：{issue.headline}"
+    if issue.text.headline:
+        heading += f"：{issue.text.headline}"
     out = ["---", "layout: default", "---", "", f"# {heading}", ""]
     tagline = getattr(settings, "BRIEFING_TAGLINE", "")
     if tagline:
         out += [f"**{tagline}**", ""]
-    if issue.lead.strip():
-        lead_lines = issue.lead.strip().split("\n")
+    if issue.text.lead.strip():
+        lead_lines = issue.text.lead.strip().split("\n")
         out.append(f"> 导读：{lead_lines[0]}")
         out.extend(f"> {line}".rstrip() for line in lead_lines[1:])
         out.append("")
@@ -229,13 +235,13 @@ def export_wechat(issue: Issue) -> str:
         '<h1 style="font-size:20px;font-weight:bold;line-height:1.4;margin:0 0 12px 0;color:#222222;">'
         f"{escape(_heading_text(issue))}</h1>"
     )
-    if issue.headline_html:
+    if issue.text.headline_html:
         out.append(f'<p style="margin:0 0 12px 0;font-size:15px;color:#576b95;font-weight:bold;">'
-                   f"{wechat_fragment(issue.headline_html)}</p>")
-    if issue.lead_html:
+                   f"{wechat_fragment(issue.text.headline_html)}</p>")
+    if issue.text.lead_html:
         out.append('<section style="margin:0 0 16px 0;padding:8px 12px;background-color:#f7f7f7;'
                    'border-left:3px solid #576b95;">')
-        out.append(wechat_fragment(issue.lead_html))
+        out.append(wechat_fragment(issue.text.lead_html))
         out.append("</section>")
     sections = [(WARMUP, WARMUP_INTRO.rstrip("：:"))] + list(SECTION_NAMES.items())
     for value, name in sections:
@@ -249,7 +255,7 @@ def export_wechat(issue: Issue) -> str:
         if value == WARMUP:
             out.append(f'<ul style="{STYLES["ul"]}">')
             for entry in items:
-                out.append(f'<li style="{STYLES["li"]}">{escape(entry.title)}')
+                out.append(f'<li style="{STYLES["li"]}">{escape(entry.text.title)}')
                 for label, url in [("链接", entry.url)] + [(l.get("label", ""), l.get("url", "")) for l in entry.links]:
                     if url:
                         out.append(f'<span style="{URL_TEXT}">（{escape(url)}）</span>')
@@ -261,7 +267,7 @@ def export_wechat(issue: Issue) -> str:
             prefix = "".join(f"[{escape(p)}] " for p in (entry.venue, entry.arxiv_id) if p)
             out.append(
                 '<p style="margin:0 0 4px 0;font-size:16px;font-weight:bold;line-height:1.5;color:#222222;">'
-                f"{number}. {prefix}{escape(entry.title)}</p>"
+                f"{number}. {prefix}{escape(entry.text.title)}</p>"
             )
             if entry.source_id:
                 out.append(f'<p style="margin:0 0 4px 0;font-size:13px;color:#888888;">{escape(entry.source.name)}</p>')
@@ -270,8 +276,8 @@ def export_wechat(issue: Issue) -> str:
             for link in entry.links or []:
                 if link.get("url"):
                     out.append(_url_line(link.get("label") or "链接", link["url"]))
-            if entry.summary_html:
-                out.append(wechat_fragment(entry.summary_html))
+            if entry.text.summary_html:
+                out.append(wechat_fragment(entry.text.summary_html))
             out.append("</section>")
     out.append("</section>")
     return "\n".join(out) + "\n"
@@ -283,13 +289,31 @@ FORMATS = {
 }
 
 
-def export_issue(issue: Issue, fmt: str) -> str:
-    """The issue in ``fmt`` ("markdown" or "wechat")."""
+#: The languages an issue can be exported in: the Chinese original, or the English edition.
+LANGUAGES = ("zh-hans", "en")
+
+
+def export_language(language: str | None) -> str:
+    """``language`` as one of ``LANGUAGES`` ("zh-Hans" → "zh-hans"); empty means the original."""
+    code = (language or LANGUAGES[0]).strip().lower()
+    if code not in LANGUAGES:
+        raise ValueError(f"Unknown export language “{language}”: use one of {', '.join(LANGUAGES)}.")
+    return code
+
+
+def export_issue(issue: Issue, fmt: str, language: str | None = None) -> str:
+    """The issue in ``fmt`` ("markdown" or "wechat"), in ``language`` ("zh-hans", the default, or "en")."""
     try:
-        return FORMATS[fmt][0](issue)
+        writer = FORMATS[fmt][0]
     except KeyError:
         raise ValueError(f"Unknown export format “{fmt}”: use one of {', '.join(FORMATS)}.")
+    with translation.override(export_language(language)):
+        return writer(issue)
 
 
-def export_filename(issue: Issue, fmt: str) -> str:
-    return FORMATS[fmt][2].format(date=issue.date.isoformat())
+def export_filename(issue: Issue, fmt: str, language: str | None = None) -> str:
+    name = FORMATS[fmt][2].format(date=issue.date.isoformat())
+    if export_language(language) == "en":
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem}-en{dot}{ext}"
+    return name

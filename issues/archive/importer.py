@@ -129,6 +129,19 @@ def _prepare(entry: Entry) -> None:
     entry.summary_html = render_markdown(entry.summary)
 
 
+#: What an editor added to an entry beside the archive's text: kept on re-import unless the
+#: entry's link changed (see _write).
+ENGLISH_FIELDS = ["title_en", "summary_en", "summary_en_html", "abstract"]
+
+
+def _clear_english(entry: Entry) -> bool:
+    """Empty ``entry``'s English edition and abstract; whether there was any."""
+    had = any(getattr(entry, name) for name in ENGLISH_FIELDS)
+    for name in ENGLISH_FIELDS:
+        setattr(entry, name, "")
+    return had
+
+
 def _check_lengths(parsed: ParsedIssue) -> None:
     """Refuse values the database would reject, naming the line, before anything is written."""
     limits = [("title", 500), ("url", 2000), ("arxiv_id", 32), ("venue", 100)]
@@ -209,6 +222,10 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
             if differs:
                 for name in differs:
                     setattr(entry, name, values[name])
+                if "url" in differs and _clear_english(entry):
+                    # Another link in this slot is another item: its English text and abstract
+                    # belonged to the one that was here, and must not be shown as this one's.
+                    differs.append("English edition cleared")
                 entry.updated_at = now
                 _prepare(entry)
                 to_update.append(entry)
@@ -224,7 +241,8 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         Entry.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         if to_update:
             Entry.objects.bulk_update(
-                to_update, ENTRY_FIELDS + ["url_normalized", "summary_html", "updated_at"], batch_size=BATCH_SIZE,
+                to_update, ENTRY_FIELDS + ["url_normalized", "summary_html", "updated_at", *ENGLISH_FIELDS],
+                batch_size=BATCH_SIZE,
             )
         if to_delete:
             Entry.objects.filter(pk__in=to_delete).delete()

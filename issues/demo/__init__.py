@@ -104,3 +104,33 @@ ISSUES = [
         ],
     },
 ]
+
+# A partial English edition of the published issue, as an editor would start one: the
+# issue's title, headline and lead, and some entries; the rest falls back to the original.
+# Keyed by issue date, then by (section, position within the section).
+ENGLISH = {
+    datetime.date(2026, 10, 28): {
+        "title_en": "Embedded AI Briefing (2026-10-28)",
+        "headline_en": "A 4 TOPS NPU board/INT4 weight quantization measured/TinyML Summit recap",
+        "lead_en": (
+            "**12** items this time. Industry news follows new edge NPUs and their toolchains; the papers "
+            "include three low-bit quantization works, one of which brings INT4 weight quantization to "
+            "speech models; among the open-source projects, an inference runtime in plain C."
+        ),
+        "entries": {
+            (I, 1): ("Hands-on with a 4 TOPS NPU board: from unboxing to a running detector",
+                     "The reviewer had the official samples running in one evening. At **INT8** the detector "
+                     "runs at about 30 FPS; the bottleneck is pre-processing, not the NPU.", ""),
+            (P, 1): ("INT4 Weight-Only Quantization for Streaming Speech Recognition",
+                     "Only the weights are quantized, activations stay FP16: the model shrinks to a quarter "
+                     "with under 0.3 points more word error.",
+                     "We study weight-only INT4 quantization for streaming speech recognition. Grouping "
+                     "weights by output channel and compensating the quantization error keeps accuracy "
+                     "close to the FP16 baseline while reducing model size by 4x.\n\n"
+                     "(Demo text written for Briefing; not a real paper.)"),
+            (P, 3): ("", "", "We extend learned step-size quantization to 3-bit Vision Transformers, keeping "
+                             "the softmax input at 8 bits. (Demo text written for Briefing; not a real paper.)"),
+            (O, 1): ("briefing-lab/tiny-runtime: an inference runtime in 3,000 lines of C", "", ""),
+        },
+    },
+}

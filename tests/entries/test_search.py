@@ -117,6 +117,7 @@ def test_postgresql_answers_longer_terms_from_trigram_indexes(archive):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"])
         assert {row[0] for row in cursor.fetchall()} == {
             "entry_title_trgm", "entry_summary_trgm", "source_name_trgm", "tag_name_trgm",
+            "entry_title_en_trgm", "entry_summary_en_trgm",
         }
         # C.UTF-8 classifies CJK characters as letters, so pg_trgm makes trigrams of them;
         # plain C does not, and Chinese terms would then be answered by scans (see README).

@@ -30,3 +30,14 @@ def test_loading_the_demo_twice_changes_nothing():
     first = snapshot()
     call_command("load_demo")
     assert snapshot() == first
+
+
+def test_demo_has_a_partial_english_edition_on_the_published_issue(client):
+    call_command("load_demo")
+    issue = Issue.objects.get(status="published")
+    assert issue.title_en and issue.lead_en
+    translated = issue.entries.exclude(title_en="")
+    assert 0 < translated.count() < issue.entries.count()
+    assert issue.entries.exclude(abstract="").exists()
+    page = client.get(f"/en{issue.get_absolute_url()}").content.decode()
+    assert issue.title_en in page and 'lang="zh-Hans"' in page

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from entries.models import Entry, Source
 from issues import workflow
-from issues.demo import DEMO_URL, ISSUES, SOURCES
+from issues.demo import DEMO_URL, ENGLISH, ISSUES, SOURCES
 from issues.models import Issue
 
 DEMO_PASSWORD = os.environ.get("BRIEFING_DEMO_PASSWORD", "briefing-demo")
@@ -64,11 +64,16 @@ class Command(BaseCommand):
         issue, _ = Issue.objects.get_or_create(date=spec["date"], defaults={"created_by": users["contributor"]})
         issue.headline = spec["headline"]
         issue.lead = spec["lead"]
+        english = ENGLISH.get(spec["date"], {})
+        issue.title_en = english.get("title_en", "")
+        issue.headline_en = english.get("headline_en", "")
+        issue.lead_en = english.get("lead_en", "")
         issue.save()
         new = 0
         positions: dict[int, int] = {}
         for section, title, source, path, arxiv_id, venue, tags, links, summary in spec["entries"]:
             positions[section] = positions.get(section, 0) + 1
+            title_en, summary_en, abstract = english.get("entries", {}).get((section, positions[section]), ("", "", ""))
             entry, created = Entry.objects.update_or_create(
                 issue=issue, section=section, position=positions[section],
                 defaults={
@@ -79,6 +84,9 @@ class Command(BaseCommand):
                     "venue": venue,
                     "links": [{"label": label, "url": f"{DEMO_URL}{href}"} for label, href in links],
                     "summary": summary,
+                    "title_en": title_en,
+                    "summary_en": summary_en,
+                    "abstract": abstract,
                 },
             )
             entry.tags.set(tags)
