@@ -13,3 +13,9 @@ urlpatterns = [
     path("", include("entries.urls")),
     path("", include("issues.urls")),
 ]
+
+if settings.BENCH:
+    # The benchmark's yardstick: the cheapest response the whole stack can give.
+    from briefing.bench_views import ping
+
+    urlpatterns.insert(0, path("bench/ping/", ping, name="bench-ping"))

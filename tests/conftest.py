@@ -14,3 +14,13 @@ def _static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    # The database is rolled back after each test, the cache is not: start
+    # each test with no stored public pages. Bumping the content version does
+    # that without flushing a Redis database other test runs may share.
+    from briefing.cache import bump_content_version
+
+    bump_content_version()
