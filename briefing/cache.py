@@ -2,12 +2,14 @@
 
 Readers far outnumber editors, and public pages change only when an editor
 changes something. So each anonymous GET of a public page is stored whole,
-under a key made of its full path, its language and the site's *content
-version*. The content version is one number kept in the cache; any save or
-delete of an issue, entry, source or tag, any change of an entry's tags and
-every workflow transition (which saves the issue) bumps it, and from then on
-every stored page is simply never looked up again: nothing has to know which
-pages a change touches. Old pages age out with ``PUBLIC_CACHE_SECONDS``.
+under a key made of its full path and language, together with the site's
+*content version* at the time. The content version is one number kept in the
+cache; any save or delete of an issue, entry, source or tag, any change of an
+entry's tags and every workflow transition (which saves the issue) bumps it,
+and from then on every stored page is out of date and rendered afresh on its
+next visit: nothing has to know which pages a change touches. Version and
+page are read in one round trip (``get_many``). Pages age out after
+``PUBLIC_CACHE_SECONDS``.
 
 Scheduled issues go public when their time comes, without any save. A page
 is therefore never kept past the next scheduled publish time.
@@ -100,10 +102,10 @@ def _next_scheduled_publish(version: int) -> float | None:
     return value or None
 
 
-def _page_key(request: HttpRequest, version: int) -> str:
+def _page_key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return f"public-pages:page:{version}:{language}:{request.get_host()}:{path}"
+    return f"public-pages:page:{language}:{request.get_host()}:{path}"
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
@@ -141,12 +143,18 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _is_cacheable_request(request):
             return self.get_response(request)
-        version = content_version()
-        key = _page_key(request, version)
-        stored = cache.get(key)
-        if stored is not None:
-            stored["X-Cache"] = "hit"
-            return stored
+        # One round trip to the cache for both the content version and the
+        # page, stored with the version it was rendered at.
+        key = _page_key(request)
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = content_version()
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            response = stored[1]
+            response["X-Cache"] = "hit"
+            return response
 
         response = self.get_response(request)
         if _is_shareable_response(request, response):
@@ -155,6 +163,6 @@ class PublicPageCacheMiddleware:
             if next_publish is not None:
                 timeout = max(0, min(timeout, int(next_publish - time.time())))
             if timeout > 0:
-                cache.set(key, response, timeout)
+                cache.set(key, (version, response), timeout)
             response["X-Cache"] = "miss"
         return response
