@@ -59,7 +59,7 @@ LOADAVG = os.getloadavg()
 
 
 def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)
 
 
 # --- The throwaway database -------------------------------------------------------------------

@@ -7,9 +7,13 @@ under a key made of its full path and language, together with the site's
 cache; any save or delete of an issue, entry, source or tag, any change of an
 entry's tags and every workflow transition (which saves the issue) bumps it,
 and from then on every stored page is out of date and rendered afresh on its
-next visit: nothing has to know which pages a change touches. Version and
-page are read in one round trip (``get_many``). Pages age out after
-``PUBLIC_CACHE_SECONDS``.
+next visit: nothing has to know which pages a change touches. Pages age
+out after ``PUBLIC_CACHE_SECONDS``.
+
+The version lives in the ``default`` cache (Redis in production), shared by
+every worker, so a bump reaches them all at once. The pages themselves live
+in the ``pages`` cache, each process's own memory: a hit costs one small
+round trip for the version and no transfer of the page.
 
 Scheduled issues go public when their time comes, without any save. A page
 is therefore never kept past the next scheduled publish time.
@@ -25,7 +29,7 @@ import time
 from typing import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -143,14 +147,10 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _is_cacheable_request(request):
             return self.get_response(request)
-        # One round trip to the cache for both the content version and the
-        # page, stored with the version it was rendered at.
+        pages = caches["pages"]
         key = _page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        if version is None:
-            version = content_version()
-        stored = found.get(key)
+        version = content_version()
+        stored = pages.get(key)
         if stored is not None and stored[0] == version:
             response = stored[1]
             response["X-Cache"] = "hit"
@@ -163,6 +163,6 @@ class PublicPageCacheMiddleware:
             if next_publish is not None:
                 timeout = max(0, min(timeout, int(next_publish - time.time())))
             if timeout > 0:
-                cache.set(key, (version, response), timeout)
+                pages.set(key, (version, response), timeout)
             response["X-Cache"] = "miss"
         return response

@@ -206,6 +206,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Rendered pages themselves are kept in each process's memory: a hit then
+# costs one tiny round trip to the shared cache (for the content version),
+# not the transfer of the whole page.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": f"{CACHE_KEY_PREFIX}-pages",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
+}
 # How long an anonymous reader's public page is kept; 0 turns the page cache
 # off. Any change to published content shows at once regardless (see
 # briefing/cache.py), so this only bounds memory use.

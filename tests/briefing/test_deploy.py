@@ -72,3 +72,11 @@ def test_collectstatic_writes_compressed_files_with_hashed_names(tmp_path):
     hashed = [p for p in (tmp_path / "css").iterdir() if p.name.startswith("site.") and p.suffix == ".css"]
     assert any(len(p.name.split(".")) == 3 for p in hashed), hashed
     assert any(p.name.endswith(".css.gz") for p in (tmp_path / "css").iterdir())
+
+
+def test_benchmark_ping_view_exists_only_when_benchmarking(client, db):
+    assert client.get("/bench/ping/").status_code == 404
+    result = manage("shell", "--no-imports", "-c",
+                    "from django.test import Client; r = Client().get('/bench/ping/'); print(r.status_code, r.content)",
+                    env={"BENCH": "1", "STATIC_MANIFEST": "0"})
+    assert result.stdout.strip() == "200 b'pong'", result.stderr
