@@ -255,11 +255,19 @@ def run_python(url: str, seconds: float, connections: int, paths: list[str] | No
 
 
 def measure(url: str, seconds: float = SECONDS, connections: int = CONNECTIONS) -> Result:
-    for _ in range(20):  # warm the workers, their connections and the cache
-        get(url)
+    # Warm up first, with the same load: every worker must have opened its
+    # database connection and filled its own page cache before we count.
     if shutil.which("wrk"):
+        run_wrk(url, 2, connections)
         return run_wrk(url, seconds, connections)
+    run_python(url, 2, connections)
     return run_python(url, seconds, connections)
+
+
+def measure_against_ping(server_url: str, path: str) -> tuple[Result, Result]:
+    """The page, and /bench/ping/ measured right before it: other load on the machine drifts."""
+    ping = measure(server_url + "/bench/ping/")
+    return measure(server_url + path), ping
 
 
 # --- SQL queries per request, measured in this process -----------------------------------------
@@ -288,23 +296,24 @@ class Row:
     queries: int | None
     ratio: float | None = None
     note: str = ""
+    ping_rps: float | None = None
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | ratio to /bench/ping/ | errors | note |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | /bench/ping/ req/s just before | ratio to it | errors | note |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
         r = row.result
         if r is None:
-            lines.append(f"| {row.name} `{row.path}` | {row.mode} | – | – | – | – | – | – | {row.note} |")
+            lines.append(f"| {row.name} `{row.path}` | {row.mode} | – | – | – | – | – | – | – | {row.note} |")
             continue
         ratio = f"{row.ratio:.0%}" if row.ratio is not None else ""
         queries = "" if row.queries is None else str(row.queries)
         lines.append(
             f"| {row.name} `{row.path}` | {row.mode} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {queries} | "
-            f"{ratio} | {r.errors + r.bad_status} | {row.note} |"
+            f"{'' if row.ping_rps is None else f'{row.ping_rps:,.0f}'} | {ratio} | {r.errors + r.bad_status} | {row.note} |"
         )
     return "\n".join(lines)
 
@@ -376,11 +385,10 @@ def main() -> int:
 
         if not options.load_only:
             with Server(uncached_env, "uncached-100") as server:
-                ping = measure(server.url + "/bench/ping/")
-                small = measure(server.url + issue_path)
-                rows.append(Row("minimal view", "/bench/ping/", "uncached, 100 issues", ping, 0, 1.0))
+                small, ping = measure_against_ping(server.url, issue_path)
                 rows.append(Row("issue page", issue_path, "uncached, 100 issues", small,
-                                queries_per_request(issue_path, cached=False), small.rps / ping.rps))
+                                queries_per_request(issue_path, cached=False), small.rps / ping.rps,
+                                ping_rps=ping.rps))
                 log(f"issue page at 100 issues: {small.rps:.0f} req/s, p50 {small.p50_ms:.1f} ms")
 
         t0 = time.monotonic()
@@ -402,10 +410,10 @@ def main() -> int:
 
         if not options.load_only:
             with Server(uncached_env, "uncached-1000") as server:
-                ping = measure(server.url + "/bench/ping/")
-                rows.append(Row("minimal view", "/bench/ping/", "uncached", ping, 0, 1.0))
-                static = measure(server.url + static_path)
-                rows.append(Row("static file (whitenoise)", static_path, "", static, 0, static.rps / ping.rps))
+                static, ping = measure_against_ping(server.url, static_path)
+                rows.append(Row("minimal view", "/bench/ping/", "", ping, 0, 1.0))
+                rows.append(Row("static file (whitenoise)", static_path, "", static, 0, static.rps / ping.rps,
+                                ping_rps=ping.rps))
                 for name, path in pages:
                     status, _ = get(server.url + path)
                     if status != 200:
@@ -413,21 +421,19 @@ def main() -> int:
                         rows.append(Row(name, path, "uncached", None, None,
                                         note=f"skipped: answers {status} in this build"))
                         continue
-                    result = measure(server.url + path)
+                    result, ping = measure_against_ping(server.url, path)
                     rows.append(Row(name, path, "uncached", result, queries_per_request(path, cached=False),
-                                    result.rps / ping.rps))
+                                    result.rps / ping.rps, ping_rps=ping.rps))
                     log(f"uncached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
 
             with Server(env, "cached") as server:
-                ping = measure(server.url + "/bench/ping/")
-                rows.append(Row("minimal view", "/bench/ping/", "cached run", ping, 0, 1.0))
                 for name, path in pages:
                     if path in missing:
                         rows.append(Row(name, path, "cached", None, None, note="skipped: not in this build"))
                         continue
-                    result = measure(server.url + path)
+                    result, ping = measure_against_ping(server.url, path)
                     rows.append(Row(name, path, "cached", result, queries_per_request(path, cached=True),
-                                    result.rps / ping.rps))
+                                    result.rps / ping.rps, ping_rps=ping.rps))
                     log(f"cached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
 
         load_lines: list[str] = []

@@ -11,9 +11,13 @@ next visit: nothing has to know which pages a change touches. Pages age
 out after ``PUBLIC_CACHE_SECONDS``.
 
 The version lives in the ``default`` cache (Redis in production), shared by
-every worker, so a bump reaches them all at once. The pages themselves live
-in the ``pages`` cache, each process's own memory: a hit costs one small
-round trip for the version and no transfer of the page.
+every worker, so a bump reaches them all at once. Pages are kept twice: in
+the ``pages`` cache, each process's own memory, where a hit costs one small
+round trip for the version and no transfer of the page; and in the shared
+cache, so that a page one worker rendered is not rendered again by the next.
+
+If the shared cache fails (Redis down), pages are rendered uncached and saves
+go on: the site is slower, not broken.
 
 Scheduled issues go public when their time comes, without any save. A page
 is therefore never kept past the next scheduled publish time.
@@ -29,12 +33,16 @@ import time
 from typing import Callable
 
 from django.conf import settings
+import logging
+
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import cc_delim_re
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
 # Models whose changes readers may see. Any model of these apps counts, so
@@ -56,9 +64,12 @@ def content_version() -> int:
 def bump_content_version() -> None:
     """Make every stored public page stale: call after writing content without signals."""
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # the key is missing: a fresh one is new by construction
-        content_version()
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # the key is missing: a fresh one is new by construction
+            content_version()
+    except Exception:  # noqa: BLE001 - an unreachable cache must not stop an editor's save
+        logger.exception("Could not bump the public page cache version")
 
 
 def _bump_now_and_after_commit() -> None:
@@ -147,10 +158,19 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _is_cacheable_request(request):
             return self.get_response(request)
-        pages = caches["pages"]
+        local = caches["pages"]
+        shared = None if _same_cache(local, cache) else cache
         key = _page_key(request)
-        version = content_version()
-        stored = pages.get(key)
+        try:
+            version = content_version()
+            stored = local.get(key)
+            if (stored is None or stored[0] != version) and shared is not None:
+                stored = shared.get(key)
+                if stored is not None and stored[0] == version:
+                    local.set(key, stored, settings.PUBLIC_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 - a cache outage costs speed, never the page
+            logger.exception("Public page cache unavailable; rendering %s uncached", request.path)
+            return self.get_response(request)
         if stored is not None and stored[0] == version:
             response = stored[1]
             response["X-Cache"] = "hit"
@@ -158,11 +178,21 @@ class PublicPageCacheMiddleware:
 
         response = self.get_response(request)
         if _is_shareable_response(request, response):
-            timeout = settings.PUBLIC_CACHE_SECONDS
-            next_publish = _next_scheduled_publish(version)
-            if next_publish is not None:
-                timeout = max(0, min(timeout, int(next_publish - time.time())))
-            if timeout > 0:
-                pages.set(key, (version, response), timeout)
+            try:
+                timeout = settings.PUBLIC_CACHE_SECONDS
+                next_publish = _next_scheduled_publish(version)
+                if next_publish is not None:
+                    timeout = max(0, min(timeout, int(next_publish - time.time())))
+                if timeout > 0:
+                    local.set(key, (version, response), timeout)
+                    if shared is not None:
+                        shared.set(key, (version, response), timeout)
+            except Exception:  # noqa: BLE001
+                logger.exception("Could not store %s in the public page cache", request.path)
             response["X-Cache"] = "miss"
         return response
+
+
+def _same_cache(a, b) -> bool:
+    """Both local memory: the shared cache is this process's too, so keep pages once."""
+    return type(a).__name__ == type(b).__name__ == "LocMemCache"

@@ -151,3 +151,25 @@ def test_admin_and_error_pages_are_not_stored(client):
     assert client.get("/issues/1999-01-01/").status_code == 404
     assert "X-Cache" not in client.get("/issues/1999-01-01/")
     assert "X-Cache" not in client.get("/admin/login/")
+
+
+def test_site_keeps_working_when_the_cache_server_is_down(client, settings, caplog):
+    issue = published_issue(title="Still readable")
+    # Nothing listens on port 1: every call to the shared cache fails at once.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    for path in ["/", issue.get_absolute_url()]:
+        response = client.get(path)
+        assert response.status_code == 200 and "Still readable" in response.content.decode()
+    assert "Public page cache unavailable" in caplog.text
+    client.force_login(editor())
+    entry = issue.entries.get()
+    response = client.post(f"/admin/entries/source/{entry.source.pk}/change/", {
+        "name": "Renamed while Redis was down", "slug": entry.source.slug, "kind": "website", "homepage": "",
+    })
+    assert response.status_code == 302
+    entry.source.refresh_from_db()
+    assert entry.source.name == "Renamed while Redis was down"
+    assert "Could not bump" in caplog.text

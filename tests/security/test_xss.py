@@ -207,3 +207,15 @@ def test_the_checker_catches_the_payloads_when_they_are_not_sanitized():
 
     caught = [p for p in PAYLOADS if html_problems(p + markdown.markdown(p))]
     assert len(caught) >= 35, set(PAYLOADS) - set(caught)
+
+
+def test_admin_markdown_preview_renders_every_payload_inert(client):
+    # The editor's live preview (django-markdownx) shows what readers will get.
+    client.force_login(editor())
+    problems = []
+    for payload in PAYLOADS + URL_PAYLOADS:
+        response = client.post("/markdownx/markdownify/", {"content": payload})
+        assert response.status_code == 200
+        problems += [f"{payload!r}: {p}" for p in html_problems(response.content.decode())]
+    assert not problems, "\n".join(problems)
+
