@@ -272,7 +272,12 @@ def measure_against_ping(server_url: str, path: str) -> tuple[Result, Result]:
 
 # --- SQL queries per request, measured in this process -----------------------------------------
 
-def queries_per_request(path: str, cached: bool) -> int:
+def in_process(path: str, cached: bool, repeat: int = 30) -> tuple[int, float]:
+    """SQL queries of one request, and the median time of ``repeat`` requests, without HTTP.
+
+    Timed in this single thread, it is much less disturbed by other work on
+    the machine than the figures under load.
+    """
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -282,7 +287,13 @@ def queries_per_request(path: str, cached: bool) -> int:
         client.get(path)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
-    return len(queries)
+        count = len(queries)  # now: the log it reads is reset by the next request
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - began) * 1000)
+    return count, statistics.median(times)
 
 
 # --- The run -------------------------------------------------------------------------------------
@@ -297,23 +308,25 @@ class Row:
     ratio: float | None = None
     note: str = ""
     ping_rps: float | None = None
+    inproc_ms: float | None = None
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | /bench/ping/ req/s just before | ratio to it | errors | note |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | /bench/ping/ req/s just before | ratio to it | in-process ms | errors | note |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
         r = row.result
         if r is None:
-            lines.append(f"| {row.name} `{row.path}` | {row.mode} | – | – | – | – | – | – | – | {row.note} |")
+            lines.append(f"| {row.name} `{row.path}` | {row.mode} | – | – | – | – | – | – | – | – | {row.note} |")
             continue
         ratio = f"{row.ratio:.0%}" if row.ratio is not None else ""
         queries = "" if row.queries is None else str(row.queries)
         lines.append(
             f"| {row.name} `{row.path}` | {row.mode} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {queries} | "
-            f"{'' if row.ping_rps is None else f'{row.ping_rps:,.0f}'} | {ratio} | {r.errors + r.bad_status} | {row.note} |"
+            f"{'' if row.ping_rps is None else f'{row.ping_rps:,.0f}'} | {ratio} | "
+            f"{'' if row.inproc_ms is None else f'{row.inproc_ms:.2f}'} | {r.errors + r.bad_status} | {row.note} |"
         )
     return "\n".join(lines)
 
@@ -386,9 +399,9 @@ def main() -> int:
         if not options.load_only:
             with Server(uncached_env, "uncached-100") as server:
                 small, ping = measure_against_ping(server.url, issue_path)
-                rows.append(Row("issue page", issue_path, "uncached, 100 issues", small,
-                                queries_per_request(issue_path, cached=False), small.rps / ping.rps,
-                                ping_rps=ping.rps))
+                queries, ms = in_process(issue_path, cached=False)
+                rows.append(Row("issue page", issue_path, "uncached, 100 issues", small, queries,
+                                small.rps / ping.rps, ping_rps=ping.rps, inproc_ms=ms))
                 log(f"issue page at 100 issues: {small.rps:.0f} req/s, p50 {small.p50_ms:.1f} ms")
 
         t0 = time.monotonic()
@@ -411,7 +424,8 @@ def main() -> int:
         if not options.load_only:
             with Server(uncached_env, "uncached-1000") as server:
                 static, ping = measure_against_ping(server.url, static_path)
-                rows.append(Row("minimal view", "/bench/ping/", "", ping, 0, 1.0))
+                rows.append(Row("minimal view", "/bench/ping/", "", ping, 0, 1.0,
+                                inproc_ms=in_process("/bench/ping/", cached=False)[1]))
                 rows.append(Row("static file (whitenoise)", static_path, "", static, 0, static.rps / ping.rps,
                                 ping_rps=ping.rps))
                 for name, path in pages:
@@ -422,8 +436,9 @@ def main() -> int:
                                         note=f"skipped: answers {status} in this build"))
                         continue
                     result, ping = measure_against_ping(server.url, path)
-                    rows.append(Row(name, path, "uncached", result, queries_per_request(path, cached=False),
-                                    result.rps / ping.rps, ping_rps=ping.rps))
+                    queries, ms = in_process(path, cached=False)
+                    rows.append(Row(name, path, "uncached", result, queries, result.rps / ping.rps,
+                                    ping_rps=ping.rps, inproc_ms=ms))
                     log(f"uncached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
 
             with Server(env, "cached") as server:
@@ -432,8 +447,9 @@ def main() -> int:
                         rows.append(Row(name, path, "cached", None, None, note="skipped: not in this build"))
                         continue
                     result, ping = measure_against_ping(server.url, path)
-                    rows.append(Row(name, path, "cached", result, queries_per_request(path, cached=True),
-                                    result.rps / ping.rps, ping_rps=ping.rps))
+                    queries, ms = in_process(path, cached=True)
+                    rows.append(Row(name, path, "cached", result, queries, result.rps / ping.rps,
+                                    ping_rps=ping.rps, inproc_ms=ms))
                     log(f"cached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
 
         load_lines: list[str] = []
@@ -533,10 +549,16 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
             checks.append((f"p99 of {name} < 100 ms", None, "not in this build: skipped"))
     small = find("issue page", "uncached, 100 issues")
     if small and issue_uncached:
-        ratio = issue_uncached.result.p50_ms / small.result.p50_ms
-        checks.append(("issue page does not slow down from 100 to 1,000 issues (p50 within 1.5×)", ratio <= 1.5,
-                       f"p50 {small.result.p50_ms:.1f} → {issue_uncached.result.p50_ms:.1f} ms, "
-                       f"req/s {small.result.rps:,.0f} → {issue_uncached.result.rps:,.0f}"))
+        ratio = issue_uncached.inproc_ms / small.inproc_ms
+        checks.append(("issue page does not slow down from 100 to 1,000 issues (in-process median within 1.25×; "
+                       "under load the figures move with the machine's other work)", ratio <= 1.25,
+                       f"in-process {small.inproc_ms:.1f} → {issue_uncached.inproc_ms:.1f} ms, SQL "
+                       f"{small.queries} → {issue_uncached.queries}; under load p50 {small.result.p50_ms:.0f} → "
+                       f"{issue_uncached.result.p50_ms:.0f} ms, ratio to ping {small.ratio:.0%} → {issue_uncached.ratio:.0%}"))
+    ping_row = find("minimal view", "")
+    if ping_row and issue_uncached and ping_row.inproc_ms:
+        checks.append(("(for reference) uncached issue page vs minimal view, in-process", None,
+                       f"{ping_row.inproc_ms / issue_uncached.inproc_ms:.0%} of its speed"))
 
     out = [
         f"# Briefing benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}",
@@ -554,7 +576,7 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
     if rows:
         out += [table(rows), "", "## Targets", ""]
         for label, passed, detail in checks:
-            verdict = "skipped" if passed is None else ("PASS" if passed else "FAIL")
+            verdict = ("skipped" if "skipped" in detail else "info") if passed is None else ("PASS" if passed else "FAIL")
             out.append(f"- {label}: {detail} → {verdict}")
     if load_lines:
         out += ["", "## Load", ""] + load_lines
