@@ -272,11 +272,11 @@ def measure_against_ping(server_url: str, path: str) -> tuple[Result, Result]:
 
 # --- SQL queries per request, measured in this process -----------------------------------------
 
-def in_process(path: str, cached: bool, repeat: int = 30) -> tuple[int, float]:
-    """SQL queries of one request, and the median time of ``repeat`` requests, without HTTP.
+def in_process(path: str, cached: bool, repeat: int = 30) -> tuple[int, float, float]:
+    """SQL queries of one request, and the median and fastest of ``repeat`` requests (ms), without HTTP.
 
     Timed in this single thread, it is much less disturbed by other work on
-    the machine than the figures under load.
+    the machine than the figures under load; the fastest time least of all.
     """
     from django.db import connection
     from django.test import Client
@@ -293,7 +293,7 @@ def in_process(path: str, cached: bool, repeat: int = 30) -> tuple[int, float]:
             began = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - began) * 1000)
-    return count, statistics.median(times)
+    return count, statistics.median(times), min(times)
 
 
 # --- The run -------------------------------------------------------------------------------------
@@ -309,11 +309,12 @@ class Row:
     note: str = ""
     ping_rps: float | None = None
     inproc_ms: float | None = None
+    inproc_min_ms: float | None = None
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | /bench/ping/ req/s just before | ratio to it | in-process ms | errors | note |",
+        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | /bench/ping/ req/s just before | ratio to it | in-process ms, median / fastest | errors | note |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
@@ -326,7 +327,8 @@ def table(rows: list[Row]) -> str:
         lines.append(
             f"| {row.name} `{row.path}` | {row.mode} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {queries} | "
             f"{'' if row.ping_rps is None else f'{row.ping_rps:,.0f}'} | {ratio} | "
-            f"{'' if row.inproc_ms is None else f'{row.inproc_ms:.2f}'} | {r.errors + r.bad_status} | {row.note} |"
+            f"{'' if row.inproc_ms is None else f'{row.inproc_ms:.2f} / {row.inproc_min_ms:.2f}'} | "
+            f"{r.errors + r.bad_status} | {row.note} |"
         )
     return "\n".join(lines)
 
@@ -399,9 +401,9 @@ def main() -> int:
         if not options.load_only:
             with Server(uncached_env, "uncached-100") as server:
                 small, ping = measure_against_ping(server.url, issue_path)
-                queries, ms = in_process(issue_path, cached=False)
+                queries, ms, fastest = in_process(issue_path, cached=False)
                 rows.append(Row("issue page", issue_path, "uncached, 100 issues", small, queries,
-                                small.rps / ping.rps, ping_rps=ping.rps, inproc_ms=ms))
+                                small.rps / ping.rps, ping_rps=ping.rps, inproc_ms=ms, inproc_min_ms=fastest))
                 log(f"issue page at 100 issues: {small.rps:.0f} req/s, p50 {small.p50_ms:.1f} ms")
 
         t0 = time.monotonic()
@@ -425,7 +427,8 @@ def main() -> int:
             with Server(uncached_env, "uncached-1000") as server:
                 static, ping = measure_against_ping(server.url, static_path)
                 rows.append(Row("minimal view", "/bench/ping/", "", ping, 0, 1.0,
-                                inproc_ms=in_process("/bench/ping/", cached=False)[1]))
+                                inproc_ms=in_process("/bench/ping/", cached=False)[1],
+                                inproc_min_ms=in_process("/bench/ping/", cached=False)[2]))
                 rows.append(Row("static file (whitenoise)", static_path, "", static, 0, static.rps / ping.rps,
                                 ping_rps=ping.rps))
                 for name, path in pages:
@@ -436,9 +439,9 @@ def main() -> int:
                                         note=f"skipped: answers {status} in this build"))
                         continue
                     result, ping = measure_against_ping(server.url, path)
-                    queries, ms = in_process(path, cached=False)
+                    queries, ms, fastest = in_process(path, cached=False)
                     rows.append(Row(name, path, "uncached", result, queries, result.rps / ping.rps,
-                                    ping_rps=ping.rps, inproc_ms=ms))
+                                    ping_rps=ping.rps, inproc_ms=ms, inproc_min_ms=fastest))
                     log(f"uncached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
 
             with Server(env, "cached") as server:
@@ -447,9 +450,9 @@ def main() -> int:
                         rows.append(Row(name, path, "cached", None, None, note="skipped: not in this build"))
                         continue
                     result, ping = measure_against_ping(server.url, path)
-                    queries, ms = in_process(path, cached=True)
+                    queries, ms, fastest = in_process(path, cached=True)
                     rows.append(Row(name, path, "cached", result, queries, result.rps / ping.rps,
-                                    ping_rps=ping.rps, inproc_ms=ms))
+                                    ping_rps=ping.rps, inproc_ms=ms, inproc_min_ms=fastest))
                     log(f"cached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
 
         load_lines: list[str] = []
@@ -549,16 +552,17 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
             checks.append((f"p99 of {name} < 100 ms", None, "not in this build: skipped"))
     small = find("issue page", "uncached, 100 issues")
     if small and issue_uncached:
-        ratio = issue_uncached.inproc_ms / small.inproc_ms
-        checks.append(("issue page does not slow down from 100 to 1,000 issues (in-process median within 1.25×; "
-                       "under load the figures move with the machine's other work)", ratio <= 1.25,
-                       f"in-process {small.inproc_ms:.1f} → {issue_uncached.inproc_ms:.1f} ms, SQL "
+        ratio = issue_uncached.inproc_min_ms / small.inproc_min_ms
+        checks.append(("issue page does not slow down from 100 to 1,000 issues (fastest in-process time within "
+                       "1.25×; under load the figures move with the machine's other work)", ratio <= 1.25,
+                       f"in-process fastest {small.inproc_min_ms:.1f} → {issue_uncached.inproc_min_ms:.1f} ms, "
+                       f"median {small.inproc_ms:.1f} → {issue_uncached.inproc_ms:.1f} ms, SQL "
                        f"{small.queries} → {issue_uncached.queries}; under load p50 {small.result.p50_ms:.0f} → "
                        f"{issue_uncached.result.p50_ms:.0f} ms, ratio to ping {small.ratio:.0%} → {issue_uncached.ratio:.0%}"))
     ping_row = find("minimal view", "")
     if ping_row and issue_uncached and ping_row.inproc_ms:
         checks.append(("(for reference) uncached issue page vs minimal view, in-process", None,
-                       f"{ping_row.inproc_ms / issue_uncached.inproc_ms:.0%} of its speed"))
+                       f"{ping_row.inproc_min_ms / issue_uncached.inproc_min_ms:.0%} of its speed (fastest times)"))
 
     out = [
         f"# Briefing benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}",
