@@ -463,7 +463,7 @@ def main() -> int:
 
     shutil.rmtree(static_root, ignore_errors=True)
     report = render_report(rows, load_lines, summary, elapsed, issue_path)
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%SZ")
     kind = "load" if options.load_only else "bench"
     (RESULTS / f"{kind}-{stamp}.md").write_text(report)
     (RESULTS / f"{kind}-latest.md").write_text(report)
@@ -565,7 +565,7 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
                        f"{ping_row.inproc_min_ms / issue_uncached.inproc_min_ms:.0%} of its speed (fastest times)"))
 
     out = [
-        f"# Briefing benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}",
+        f"# Briefing benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
         f"Synthetic archive: {summary['issues']} published issues × {summary['entries_per_issue']} entries, "
         f"200 sources, 500 tags, on PostgreSQL. gunicorn on 127.0.0.1 with briefing/gunicorn.conf.py "
