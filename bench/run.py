@@ -565,7 +565,7 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
                        f"{ping_row.inproc_min_ms / issue_uncached.inproc_min_ms:.0%} of its speed (fastest times)"))
 
     out = [
-        f"# Briefing benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"# Briefing {'benchmark' if rows else 'load test'}, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
         f"Synthetic archive: {summary['issues']} published issues × {summary['entries_per_issue']} entries, "
         f"200 sources, 500 tags, on PostgreSQL. gunicorn on 127.0.0.1 with briefing/gunicorn.conf.py "
