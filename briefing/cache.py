@@ -167,7 +167,9 @@ class PublicPageCacheMiddleware:
             if (stored is None or stored[0] != version) and shared is not None:
                 stored = shared.get(key)
                 if stored is not None and stored[0] == version:
-                    local.set(key, stored, settings.PUBLIC_CACHE_SECONDS)
+                    timeout = _page_timeout(version)
+                    if timeout > 0:
+                        local.set(key, stored, timeout)
         except Exception:  # noqa: BLE001 - a cache outage costs speed, never the page
             logger.exception("Public page cache unavailable; rendering %s uncached", request.path)
             return self.get_response(request)
@@ -179,10 +181,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if _is_shareable_response(request, response):
             try:
-                timeout = settings.PUBLIC_CACHE_SECONDS
-                next_publish = _next_scheduled_publish(version)
-                if next_publish is not None:
-                    timeout = max(0, min(timeout, int(next_publish - time.time())))
+                timeout = _page_timeout(version)
                 if timeout > 0:
                     local.set(key, (version, response), timeout)
                     if shared is not None:
@@ -191,6 +190,15 @@ class PublicPageCacheMiddleware:
                 logger.exception("Could not store %s in the public page cache", request.path)
             response["X-Cache"] = "miss"
         return response
+
+
+def _page_timeout(version: int) -> int:
+    """How long a page may be kept: PUBLIC_CACHE_SECONDS, but never past the next scheduled publish."""
+    timeout = settings.PUBLIC_CACHE_SECONDS
+    next_publish = _next_scheduled_publish(version)
+    if next_publish is not None:
+        timeout = max(0, min(timeout, int(next_publish - time.time())))
+    return timeout
 
 
 def _same_cache(a, b) -> bool:

@@ -173,3 +173,22 @@ def test_site_keeps_working_when_the_cache_server_is_down(client, settings, capl
     entry.source.refresh_from_db()
     assert entry.source.name == "Renamed while Redis was down"
     assert "Could not bump" in caplog.text
+
+
+def test_a_page_one_worker_rendered_is_served_to_the_others_from_the_shared_cache(client, django_assert_num_queries):
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        pytest.skip("needs a shared cache: run with REDIS_URL=redis://127.0.0.1:6379/<n>")
+    issue = published_issue(title="Rendered once")
+    assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
+    caches["pages"].clear()  # another worker: its own memory is empty
+    with django_assert_num_queries(0):
+        response = client.get(issue.get_absolute_url())
+    assert response["X-Cache"] == "hit" and "Rendered once" in response.content.decode()
+    issue.title = "Renamed"
+    issue.save()
+    caches["pages"].clear()
+    response = client.get(issue.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "Renamed" in response.content.decode()
