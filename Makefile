@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve bench bench-import bench-search browser messages clean
+.PHONY: run test install migrate demo serve bench bench-import bench-search load wrk browser messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,24 @@ run: demo
 ## test: set up everything and run the whole suite (browser tests need chromium: `make browser`)
 test: install
 	$(PY) -m pytest
+
+## serve: production-like: collectstatic, migrate, gunicorn on $(HOST):$(PORT) (see README, Deployment)
+serve: install
+	DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 PORT=$(PORT) BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c briefing/gunicorn.conf.py briefing.wsgi:application
+
+## bench: synthetic 1,000-issue site on PostgreSQL behind gunicorn, measured with wrk; writes bench/results/
+bench: install wrk
+	$(PY) bench/run.py
+
+## load: the 60 s, concurrency-32 load phase alone (no errors, no 5xx, stable memory)
+load: install wrk
+	$(PY) bench/run.py --load-only
+
+## wrk: Debian's wrk load generator, where it is missing (bench falls back to a Python generator)
+wrk:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || echo "wrk unavailable: the Python load generator will be used"
 
 ## browser: install Debian's Chromium for the end-to-end tests, where it is missing
 browser:

@@ -6,6 +6,7 @@ read the stored HTML, so a payload that slipped past the editor's eyes is
 already inert by the time any reader sees it.
 """
 
+import html as html_lib
 import re
 import threading
 
@@ -74,3 +75,15 @@ def render_inline(text: str) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html
+
+
+def plain_text(html: str) -> str:
+    """The text of stored HTML, for descriptions and meta tags.
+
+    Returns an ordinary (unsafe) string with entities decoded, so templates and
+    ``format_html`` escape it once where it lands; Django's ``striptags`` keeps
+    a safe string safe, which would let a quote in the text end an attribute.
+    """
+    from django.utils.html import strip_tags
+
+    return html_lib.unescape(strip_tags(str(html or "")))

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "markdownx",
+    "axes",
     "briefing",
     "issues",
     "entries",
@@ -61,7 +62,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "briefing.middleware.DropMessagesOnServerErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Serves anonymous readers' public pages from the cache (briefing/cache.py).
+    "briefing.cache.PublicPageCacheMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "briefing.urls"
@@ -120,7 +126,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -137,6 +143,18 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 LOGIN_URL = "admin:login"
 
+# Failed logins are counted per user name and address by django-axes; past the
+# limit that pair is locked out for AXES_COOLOFF_TIME hours.
+AUTHENTICATION_BACKENDS = [
+    "briefing.auth.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_TIME", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
 TAGGIT_CASE_INSENSITIVE = True
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "briefing.markdown.render_markdown"
@@ -148,3 +166,63 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Production -------------------------------------------------------------
+# HTTPS=1 says the site is served over TLS (by a proxy in front of gunicorn):
+# redirect plain HTTP, send HSTS, and keep the session and CSRF cookies off
+# plain connections. `python manage.py check --deploy` passes with it set.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+if HTTPS and env_bool("TRUST_X_FORWARDED_PROTO", True):
+    # gunicorn listens on 127.0.0.1 only, so the header can only come from the
+    # TLS proxy in front of it; without this every request looks like HTTP and
+    # SECURE_SSL_REDIRECT would loop.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# --- Cache --------------------------------------------------------------------
+# Redis when REDIS_URL is set (shared by every gunicorn worker, so a publish
+# shows in all of them at once); this process's memory otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "briefing")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": 3600,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": CACHE_KEY_PREFIX,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# Rendered pages themselves are kept in each process's memory: a hit then
+# costs one tiny round trip to the shared cache (for the content version),
+# not the transfer of the whole page.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": f"{CACHE_KEY_PREFIX}-pages",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
+}
+# How long an anonymous reader's public page is kept; 0 turns the page cache
+# off. Any change to published content shows at once regardless (see
+# briefing/cache.py), so this only bounds memory use.
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0" if DEBUG else "600"))
+# Paths never cached: staff pages and anything that is not a public page.
+PUBLIC_CACHE_EXCLUDE = ["/admin/", "/markdownx/", "/preview/", "/bench/", "/static/", "/media/", "/i18n/"]
+
+# BENCH=1 adds /bench/ping/, the constant view the benchmark compares against.
+BENCH = env_bool("BENCH", False)

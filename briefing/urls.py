@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
@@ -47,3 +48,9 @@ urlpatterns += i18n_patterns(
     path("", include("issues.urls")),
     prefix_default_language=False,
 )
+
+if settings.BENCH:
+    # The benchmark's yardstick: the cheapest response the whole stack can give.
+    from briefing.bench_views import ping
+
+    urlpatterns.insert(0, path("bench/ping/", ping, name="bench-ping"))

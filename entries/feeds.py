@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ class EntryFeed(SiteFeed):
         return item.issue.publish_at
 
     def item_updateddate(self, item: Entry) -> datetime.datetime:
-        return max(item.updated_at, item.issue.publish_at)
+        return max(item.updated_at, item.issue.publish_at).replace(microsecond=0)
 
     def item_description(self, item: Entry) -> str:
         return render_to_string("entries/includes/feed_entry.html", {"entry": item})
@@ -73,7 +74,8 @@ class TagFeed(EntryFeed):
         return _("%(site)s: tag %(tag)s") % {"site": edition_title(site(None)["SITE_NAME"]), "tag": obj.name}
 
     def description(self, obj: Tag) -> str:
-        return _("Entries tagged %(tag)s in published issues.") % {"tag": obj.name}
+        # Feed readers render a channel description as HTML: the name is text.
+        return _("Entries tagged %(tag)s in published issues.") % {"tag": escape(obj.name)}
 
     def link(self, obj: Tag) -> str:
         return absolute(obj.get_absolute_url())
@@ -99,7 +101,7 @@ class SourceFeed(EntryFeed):
         return _("%(site)s: source %(source)s") % {"site": edition_title(site(None)["SITE_NAME"]), "source": obj.name}
 
     def description(self, obj: Source) -> str:
-        return _("Entries from %(source)s in published issues.") % {"source": obj.name}
+        return _("Entries from %(source)s in published issues.") % {"source": escape(obj.name)}
 
     def link(self, obj: Source) -> str:
         return absolute(obj.get_absolute_url())

@@ -22,12 +22,13 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import strip_tags
+from django.utils.html import escape, format_html
 from django.utils.text import Truncator
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from briefing.context_processors import site
+from briefing.markdown import plain_text
 from briefing.translation import reading_english
 from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
@@ -135,17 +136,19 @@ class LatestIssuesFeed(SiteFeed):
         return item.publish_at
 
     def item_updateddate(self, item: Issue) -> datetime.datetime:
-        return max(item.updated_at, item.publish_at)
+        # To the second: feed dates need no more, and a restored backup keeps no more.
+        return max(item.updated_at, item.publish_at).replace(microsecond=0)
 
     def item_description(self, item: Issue) -> str:
         """A short summary: the headline and the start of the lead."""
         parts = []
         headline, lead = item.text.headline_html, item.text.lead_html
+        # Built from plain text and escaped here, so nothing in it is markup but our <p>.
         if headline:
-            parts.append(f"<p{lang_attr(headline)}>{headline}</p>")
+            parts.append(format_html("<p{}>{}</p>", lang_attr(headline), plain_text(headline)))
         if lead:
-            parts.append(f"<p{lang_attr(lead)}>{Truncator(strip_tags(lead)).chars(300)}</p>")
-        return "".join(parts) or str(item.text.title)
+            parts.append(format_html("<p{}>{}</p>", lang_attr(lead), Truncator(plain_text(lead)).chars(300)))
+        return "".join(parts) or escape(str(item.text.title))
 
     def item_content_html(self, item: Issue) -> str:
         return render_to_string("issues/feed_issue.html", {

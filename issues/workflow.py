@@ -156,7 +156,9 @@ def perform(
             locked.reviewed_by = user
         elif name == "publish":
             _check_ready_to_publish(locked)
-            when = publish_at or now
+            # Publish times are kept to the second: readers, feeds and backups
+            # (whose JSON keeps milliseconds at most) all see the same instant.
+            when = (publish_at or now).replace(microsecond=0)
             locked.status = Status.SCHEDULED if when > now else Status.PUBLISHED
             locked.publish_at = when
             if from_status == Status.REVIEW:
@@ -243,7 +245,9 @@ def record_import(
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
         from_status = locked.status
         if publish:
-            when = publish_at or now
+            # Publish times are kept to the second: readers, feeds and backups
+            # (whose JSON keeps milliseconds at most) all see the same instant.
+            when = (publish_at or now).replace(microsecond=0)
             locked.status = Status.SCHEDULED if when > now else Status.PUBLISHED
             locked.publish_at = when
             locked.published_by = user

@@ -34,3 +34,13 @@ def _keep_migration_data(django_db_serialized_rollback):
     # when they end; serialized rollback puts back what migrations created,
     # the Contributor and Editor groups among it, for the tests after them.
     pass
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    # The database is rolled back after each test, the cache is not: start
+    # each test with no stored public pages. Bumping the content version does
+    # that without flushing a Redis database other test runs may share.
+    from briefing.cache import bump_content_version
+
+    bump_content_version()

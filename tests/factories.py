@@ -89,6 +89,6 @@ def published_issue(entries: int = 1, publish_at: datetime.datetime | None = Non
     issue = IssueFactory(**kwargs)
     EntryFactory.create_batch(entries, issue=issue)
     issue.status = Issue.Status.PUBLISHED
-    issue.publish_at = publish_at or timezone.now() - datetime.timedelta(hours=1)
+    issue.publish_at = (publish_at or timezone.now() - datetime.timedelta(hours=1)).replace(microsecond=0)
     issue.save()
     return issue

@@ -65,3 +65,21 @@ def full_issue(entries: int = 40, **kwargs) -> Issue:
             tags=["量化", f"topic-{n % 5}"],
         )
     return issue
+
+
+def let_publish_time_pass(issue: Issue) -> None:
+    """Move a scheduled issue's time into the past, as if the clock had run on.
+
+    A queryset update sends no signal, so the public page cache is told
+    directly; in real life the cache never keeps a page past the next
+    scheduled publish time (tests/briefing covers that).
+    """
+    from briefing.cache import bump_content_version
+
+    Issue.objects.filter(pk=issue.pk).update(publish_at=timezone.now() - datetime.timedelta(hours=1))
+    bump_content_version()
+
+
+def settle_page_cache(client) -> None:
+    """Let the page cache do its once-per-content-version lookup before a view's queries are counted."""
+    client.get("/robots.txt")

@@ -9,6 +9,7 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from briefing.markdown import plain_text
 from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE
 
 register = template.Library()
@@ -44,6 +45,12 @@ def value_language(value) -> str | None:
         if LATIN.search(plain) and not CJK.search(plain):
             return ENGLISH
     return lang
+
+
+@register.filter
+def plaintext(value) -> str:
+    """Stored HTML as plain text that the template will escape: for meta descriptions."""
+    return plain_text(value)
 
 
 @register.filter

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
 from entries.links import normalize_url
 from entries.models import Entry, Source, unicode_slug
@@ -271,6 +272,9 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         result.status = issue.status
         if dry_run:
             transaction.set_rollback(True)
+        elif result.changed:
+            # Bulk writes send no signals: tell the public page cache itself.
+            transaction.on_commit(bump_content_version)
     return result
 
 

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from issues.models import Issue
 from tests.factories import EntryFactory, SourceFactory
-from tests.public_content import full_issue, issue_in, published, unpublished_issues
+from tests.public_content import settle_page_cache, full_issue, issue_in, published, unpublished_issues
 
 pytestmark = pytest.mark.django_db
 
@@ -343,6 +343,7 @@ def test_english_issue_page_needs_few_queries_however_many_entries(client, djang
     for issue in (small, big):
         issue.title_en = "English issue"
         issue.save()
+    settle_page_cache(client)
     with django_assert_max_num_queries(8) as few:
         assert client.get(f"/en{path(small)}").status_code == 200
     with django_assert_max_num_queries(8) as many:

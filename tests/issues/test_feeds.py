@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from issues.models import Issue
 from tests.factories import EntryFactory, SourceFactory
-from tests.public_content import HOUR, full_issue, issue_in, published, unpublished_issues
+from tests.public_content import HOUR, full_issue, issue_in, let_publish_time_pass, published, unpublished_issues
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_draft_review_and_scheduled_issues_are_absent_until_their_time(client, u
     assert len(feed.entries) == 1
     assert "SECRET" not in client.get(url).content.decode()
     scheduled = hidden[2]
-    Issue.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now() - HOUR)
+    let_publish_time_pass(scheduled)
     _, feed = read(client, url)
     assert len(feed.entries) == 2
 

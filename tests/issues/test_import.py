@@ -370,3 +370,17 @@ def test_an_issue_dated_in_the_future_is_scheduled_not_public(tmp_path):
     assert not Issue.objects.published().exists()
     out, _ = run(str(tmp_path / "a.md"), "--no-progress")
     assert "1 unchanged" in out
+
+
+@pytest.mark.django_db
+def test_reimported_changes_show_on_the_cached_public_page_at_once(tmp_path, client):
+    from django.core.management import call_command
+
+    source = tmp_path / "2020-01-06.md"
+    source.write_text("# 嵌入式AI简报 (2020-01-06)\n\n## 论文\n\n- [旧标题 | 来源](https://example.com/a)\n摘要：一句话。\n", encoding="utf-8")
+    call_command("import_briefings", str(source), "--no-progress")
+    assert "旧标题" in client.get("/issues/2020-01-06/").content.decode()
+    source.write_text(source.read_text(encoding="utf-8").replace("旧标题", "新标题"), encoding="utf-8")
+    call_command("import_briefings", str(source), "--no-progress")
+    page = client.get("/issues/2020-01-06/").content.decode()
+    assert "新标题" in page and "旧标题" not in page

@@ -12,7 +12,7 @@ from django.views.defaults import server_error
 from entries.models import Entry
 from issues.models import Issue
 from tests.factories import EntryFactory, SourceFactory
-from tests.public_content import HOUR, full_issue, issue_in, published, unpublished_issues
+from tests.public_content import HOUR, full_issue, issue_in, let_publish_time_pass, published, settle_page_cache, unpublished_issues
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_scheduled_issue_appears_once_its_time_comes(client):
     issue = issue_in(Issue.Status.SCHEDULED, headline="定时发布")
     assert client.get(issue.get_absolute_url()).status_code == 404
     assert "定时发布" not in text(client.get("/"))
-    Issue.objects.filter(pk=issue.pk).update(publish_at=timezone.now() - HOUR)
+    let_publish_time_pass(issue)
     assert client.get(issue.get_absolute_url()).status_code == 200
     assert "定时发布" in text(client.get("/"))
 
@@ -256,6 +256,7 @@ def test_xss_payload_in_a_summary_lead_and_headline_is_inert_on_the_page(client)
 def test_issue_page_needs_few_queries_however_many_entries(client, django_assert_max_num_queries):
     small = full_issue(entries=5)
     big = full_issue(entries=40)
+    settle_page_cache(client)
     with django_assert_max_num_queries(8) as few:
         assert client.get(small.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(8) as many:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class BriefingConfig(AppConfig):
+    name = "briefing"
+    verbose_name = "Briefing"
+
+    def ready(self) -> None:
+        from . import cache, checks  # noqa: F401  (registers the system checks)
+
+        cache.connect_signals()

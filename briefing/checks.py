@@ -1,0 +1,33 @@
+"""Deployment checks of our own, run by `python manage.py check --deploy`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+
+
+@register(Tags.security, deploy=True)
+def check_secret_key_is_set(app_configs, **kwargs):
+    if settings.SECRET_KEY == DEV_SECRET_KEY:
+        return [Warning(
+            "SECRET_KEY is the development key written in briefing/settings.py.",
+            hint="Set the SECRET_KEY environment variable to a long random value.",
+            id="briefing.W001",
+        )]
+    return []
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.PUBLIC_CACHE_SECONDS and backend.endswith("LocMemCache"):
+        return [Warning(
+            "Public pages are cached in each process's own memory: with several gunicorn "
+            "workers, a worker may show a page from before a publish.",
+            hint="Set REDIS_URL (e.g. redis://127.0.0.1:6379/0), or run a single worker "
+                 "(`make serve` does when REDIS_URL is unset).",
+            id="briefing.W002",
+        )]
+    return []

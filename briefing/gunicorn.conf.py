@@ -1,0 +1,23 @@
+"""gunicorn settings for `make serve` and the benchmark: production-like, on 127.0.0.1.
+
+Every value can be overridden from the environment. Without REDIS_URL the page
+cache lives in each process's memory, so one process (with threads) serves
+everything and a publish shows at once; with Redis, several workers share it.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+_shared_cache = bool(os.environ.get("REDIS_URL"))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1 if _shared_cache else 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1" if _shared_cache else "4"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+# Recycling workers hides memory leaks from the load test; off unless asked for.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

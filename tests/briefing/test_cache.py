@@ -1,0 +1,194 @@
+"""The public page cache: readers get stored pages, and every change shows at once."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from entries.models import Entry
+from issues import workflow
+from issues.models import Issue
+from tests.factories import EntryFactory, IssueFactory, SourceFactory, editor, published_issue
+
+pytestmark = pytest.mark.django_db
+
+FEEDS = ["/feed/", "/feed/atom/"]
+
+
+def existing(paths: list[str]) -> list[str]:
+    """The paths this build of the site has (feeds arrive with the public-site work)."""
+    found = []
+    for path in paths:
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        found.append(path)
+    return found
+
+
+def text(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.content.decode()
+
+
+def test_second_anonymous_visit_is_served_from_the_cache_without_queries(client, django_assert_num_queries):
+    issue = published_issue(entries=3)
+    for path in ["/", "/issues/", issue.get_absolute_url()]:
+        first = client.get(path)
+        assert first["X-Cache"] == "miss"
+        with django_assert_num_queries(0):
+            second = client.get(path)
+        assert second["X-Cache"] == "hit"
+        assert second.content == first.content
+        assert second["X-Frame-Options"] == "DENY"
+
+
+def test_signed_in_staff_never_get_or_fill_the_cache(client):
+    issue = published_issue()
+    client.force_login(editor())
+    response = client.get(issue.get_absolute_url())
+    assert response.status_code == 200
+    assert "X-Cache" not in response
+    client.logout()
+    assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
+
+
+def test_publishing_shows_at_once_on_home_archive_and_feeds(client):
+    published_issue(title="Old issue")
+    issue = IssueFactory(title="Fresh INT4 issue")
+    EntryFactory(issue=issue, title="Fresh entry about NPUs")
+    paths = ["/", "/issues/"] + existing(FEEDS)
+    for path in paths:
+        assert "Fresh INT4 issue" not in text(client, path)
+        assert client.get(path)["X-Cache"] == "hit"
+    user = editor()
+    workflow.submit_for_review(issue, user)
+    workflow.publish(issue, user)
+    for path in paths:
+        assert "Fresh INT4 issue" in text(client, path), path
+    assert "Fresh entry about NPUs" in text(client, "/")
+
+
+def test_unpublishing_hides_at_once(client):
+    issue = published_issue(title="Withdrawn issue")
+    entry = issue.entries.get()
+    paths = ["/", "/issues/", issue.get_absolute_url(), entry.get_absolute_url()] + existing(FEEDS)
+    for path in paths:
+        client.get(path)
+    workflow.unpublish(issue, editor())
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code in (200, 404)
+        assert "Withdrawn issue" not in response.content.decode(), path
+
+
+def test_editing_a_published_entry_source_and_tag_shows_at_once(client):
+    source = SourceFactory(name="Old source name")
+    issue = published_issue(entries=0, title="Issue with tagged entry")
+    entry = EntryFactory(issue=issue, title="Old entry title", source=source, tags=["oldtag"])
+    tag = entry.tags.get()
+    pages = [issue.get_absolute_url(), entry.get_absolute_url(), tag.get_absolute_url(), source.get_absolute_url()]
+    for path in pages:
+        assert "Old entry title" in text(client, path)
+
+    entry.title = "New entry title"
+    entry.save()
+    for path in pages:
+        assert "New entry title" in text(client, path), path
+
+    source.name = "New source name"
+    source.save()
+    for path in [issue.get_absolute_url(), source.get_absolute_url()]:
+        assert "New source name" in text(client, path), path
+
+    tag.name = "renamedtag"
+    tag.save()
+    assert "renamedtag" in text(client, tag.get_absolute_url())
+
+
+def test_tagging_an_entry_shows_on_the_tag_page_at_once(client):
+    issue = published_issue(entries=0)
+    first = EntryFactory(issue=issue, title="Already tagged", tags=["剪枝"])
+    second = EntryFactory(issue=issue, title="Tagged later")
+    tag_page = first.tags.get().get_absolute_url()
+    assert "Tagged later" not in text(client, tag_page)
+    second.tags.add("剪枝")
+    assert "Tagged later" in text(client, tag_page)
+    second.tags.clear()
+    assert "Tagged later" not in text(client, tag_page)
+
+
+def test_deleting_an_entry_shows_at_once(client):
+    issue = published_issue(entries=0)
+    EntryFactory(issue=issue, title="Keeps its place")
+    doomed = EntryFactory(issue=issue, title="Deleted entry")
+    assert "Deleted entry" in text(client, issue.get_absolute_url())
+    Entry.objects.filter(pk=doomed.pk).delete()
+    assert "Deleted entry" not in text(client, issue.get_absolute_url())
+
+
+def test_scheduled_issue_appears_when_its_time_comes_without_any_save(client):
+    published_issue(title="Already out")
+    issue = IssueFactory(title="Scheduled soon")
+    EntryFactory(issue=issue)
+    user = editor()
+    workflow.submit_for_review(issue, user)
+    workflow.publish(issue, user, publish_at=timezone.now() + datetime.timedelta(seconds=2))
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SCHEDULED
+    assert "Scheduled soon" not in text(client, "/issues/")
+    assert client.get("/issues/")["X-Cache"] == "hit"
+    time.sleep(2.5)
+    assert "Scheduled soon" in text(client, "/issues/")
+
+
+def test_admin_and_error_pages_are_not_stored(client):
+    assert client.get("/issues/1999-01-01/").status_code == 404
+    assert "X-Cache" not in client.get("/issues/1999-01-01/")
+    assert "X-Cache" not in client.get("/admin/login/")
+
+
+def test_site_keeps_working_when_the_cache_server_is_down(client, settings, caplog):
+    issue = published_issue(title="Still readable")
+    # Nothing listens on port 1: every call to the shared cache fails at once.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    for path in ["/", issue.get_absolute_url()]:
+        response = client.get(path)
+        assert response.status_code == 200 and "Still readable" in response.content.decode()
+    assert "Public page cache unavailable" in caplog.text
+    client.force_login(editor())
+    entry = issue.entries.get()
+    response = client.post(f"/admin/entries/source/{entry.source.pk}/change/", {
+        "name": "Renamed while Redis was down", "slug": entry.source.slug, "kind": "website", "homepage": "",
+    })
+    assert response.status_code == 302
+    entry.source.refresh_from_db()
+    assert entry.source.name == "Renamed while Redis was down"
+    assert "Could not bump" in caplog.text
+
+
+def test_a_page_one_worker_rendered_is_served_to_the_others_from_the_shared_cache(client, django_assert_num_queries):
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        pytest.skip("needs a shared cache: run with REDIS_URL=redis://127.0.0.1:6379/<n>")
+    issue = published_issue(title="Rendered once")
+    assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
+    caches["pages"].clear()  # another worker: its own memory is empty
+    with django_assert_num_queries(0):
+        response = client.get(issue.get_absolute_url())
+    assert response["X-Cache"] == "hit" and "Rendered once" in response.content.decode()
+    issue.title = "Renamed"
+    issue.save()
+    caches["pages"].clear()
+    response = client.get(issue.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "Renamed" in response.content.decode()
