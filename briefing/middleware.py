@@ -6,6 +6,33 @@ from typing import Callable
 
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+
+class AdminLanguageMiddleware:
+    """Let the admin follow the editor's browser (Accept-Language, or the language cookie).
+
+    With ``i18n_patterns(prefix_default_language=False)``, LocaleMiddleware
+    gives every path without a language prefix the default language, the
+    admin's included, so an editor who reads English would never get it. The
+    admin has no prefix to choose by, so there the browser decides; Chinese
+    stays the default. Public pages go on choosing their language by URL only.
+    Place it right after LocaleMiddleware, which adds ``Vary: Accept-Language``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            admin_prefix = reverse("admin:index")
+        except NoReverseMatch:
+            admin_prefix = None
+        if admin_prefix and request.path_info.startswith(admin_prefix):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
 
 
 class DropMessagesOnServerErrorMiddleware:

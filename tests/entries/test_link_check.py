@@ -165,7 +165,7 @@ class TestCommand:
     def test_broken_links_show_on_the_issue_admin_page(self, server):
         issue = self.make_issue(server)
         self.run("--no-progress")
-        page = login(editor()).get(f"/admin/issues/issue/{issue.pk}/change/").content.decode()
+        page = login(editor(), language="en").get(f"/admin/issues/issue/{issue.pk}/change/").content.decode()
         assert page.count('class="broken-link"') == 3
         assert "3 broken links: check them before publishing." in page
         assert f"{server}/missing" in page and "timed out" in page and "500" in page

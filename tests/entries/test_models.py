@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from entries.forms import EntryForm, LinksField
 from entries.links import normalize_url
@@ -56,9 +57,10 @@ def test_non_http_url_is_refused_on_the_field():
 def test_only_warm_up_news_may_go_without_a_link():
     issue = IssueFactory()
     Entry(issue=issue, section=Entry.Section.WARMUP, title="公司：新闻一句话").full_clean()
-    with pytest.raises(ValidationError) as exc:
-        Entry(issue=issue, section=Entry.Section.PAPERS, title="论文").full_clean()
-    assert "warm-up" in exc.value.message_dict["url"][0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc:
+            Entry(issue=issue, section=Entry.Section.PAPERS, title="论文").full_clean()
+        assert "warm-up" in exc.value.message_dict["url"][0]
 
 
 def test_same_link_twice_in_one_issue_is_an_error_naming_the_other_entry():
@@ -84,9 +86,10 @@ def test_extra_links_are_edited_one_per_line_and_validated_with_their_line_numbe
         {"label": "代码", "url": "https://github.com/a/b"},
         {"label": "论文", "url": "https://arxiv.org/abs/1234.5678"},
     ]
-    with pytest.raises(ValidationError) as exc:
-        field.clean("代码: https://github.com/a/b\nslides: javascript:alert(1)")
-    assert "Line 2" in exc.value.messages[0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc:
+            field.clean("代码: https://github.com/a/b\nslides: javascript:alert(1)")
+        assert "Line 2" in exc.value.messages[0]
 
 
 def test_entry_form_reports_a_bad_url_on_its_field():

@@ -7,8 +7,13 @@ from django.forms import CheckboxInput
 from django.test import Client
 
 
-def login(user) -> Client:
-    client = Client()
+def login(user, language: str | None = None) -> Client:
+    """A client signed in as ``user``; with ``language`` ("en"), its browser asks for that language.
+
+    The admin follows the browser's Accept-Language (LocaleMiddleware) and is
+    Chinese otherwise, so tests of what a message says in English ask for it.
+    """
+    client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
     client.force_login(user)
     return client
 

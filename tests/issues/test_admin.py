@@ -101,20 +101,20 @@ class TestValidationMessages:
         return client.post(change_url(issue), data)
 
     def test_non_http_url_is_refused_on_its_field(self, issue):
-        response = self.post(login(editor()), issue, **{"entries-0-url": "ftp://example.com/file"})
+        response = self.post(login(editor(), language="en"), issue, **{"entries-0-url": "ftp://example.com/file"})
         assert response.status_code == 200
         errors = response.context["inline_admin_formsets"][0].formset.forms[0].errors
         assert "links must start with http:// or https://" in errors["url"][0]
         assert "ftp://example.com/file" in errors["url"][0]
 
     def test_javascript_in_extra_links_is_refused_with_the_line(self, issue):
-        response = self.post(login(editor()), issue, **{"entries-0-links": "代码: https://github.com/a/b\nbad: javascript:alert(1)"})
+        response = self.post(login(editor(), language="en"), issue, **{"entries-0-links": "代码: https://github.com/a/b\nbad: javascript:alert(1)"})
         assert response.status_code == 200
         errors = response.context["inline_admin_formsets"][0].formset.forms[0].errors
         assert "Line 2" in " ".join(errors["links"])
 
     def test_same_link_twice_in_one_issue_is_an_error_on_the_field(self, issue):
-        client = login(editor())
+        client = login(editor(), language="en")
         data = form_data(client.get(change_url(issue)))
         data.update({
             "entries-TOTAL_FORMS": "2",
@@ -130,7 +130,7 @@ class TestValidationMessages:
     def test_link_from_an_earlier_issue_is_a_warning_with_a_link_not_an_error(self, issue):
         later = IssueFactory(date=datetime.date(2024, 6, 15))
         EntryFactory(issue=later, title="Placeholder", url="https://example.com/other")
-        client = login(editor())
+        client = login(editor(), language="en")
         response = self.post(client, later, **{"entries-0-url": "https://example.com/q"})
         assert response.status_code == 302
         page = client.get(response["Location"]).content.decode()
@@ -139,7 +139,7 @@ class TestValidationMessages:
         assert later.entries.get().url == "https://example.com/q"
 
     def test_entry_page_refuses_a_non_http_url(self, issue):
-        client = login(editor())
+        client = login(editor(), language="en")
         entry = issue.entries.get()
         url = f"/admin/entries/entry/{entry.pk}/change/"
         from tests.issues.conftest import _form_values
@@ -191,7 +191,7 @@ def test_contributor_cannot_publish_through_a_list_action(issue, action):
 
 
 def test_editor_submits_drafts_from_the_list(issue):
-    client = login(editor())
+    client = login(editor(), language="en")
     response = client.post("/admin/issues/issue/", {"action": "submit_selected_for_review", "_selected_action": [issue.pk]}, follow=True)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.REVIEW

@@ -32,10 +32,11 @@ def browser():
         browser.close()
 
 
-def signed_in_page(browser, live_server, user):
+def signed_in_page(browser, live_server, user, locale: str = "zh-CN"):
+    """A page signed in as ``user``, in a browser whose language is ``locale`` (the admin follows it)."""
     client = Client()
     client.force_login(user)
-    context = browser.new_context()
+    context = browser.new_context(locale=locale)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     return context.new_page()
 
@@ -46,12 +47,13 @@ def _allow_async_db(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def test_workflow_button_on_the_issue_page_submits_for_review(browser, live_server):
+@pytest.mark.parametrize("locale, button", [("zh-CN", "提交审阅"), ("en-US", "Submit for review")])
+def test_workflow_button_on_the_issue_page_submits_for_review(browser, live_server, locale, button):
     issue = IssueFactory()
     EntryFactory(issue=issue)
-    page = signed_in_page(browser, live_server, editor())
+    page = signed_in_page(browser, live_server, editor(), locale=locale)
     page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_load_state()
     issue.refresh_from_db()
     assert issue.status == Issue.Status.REVIEW
@@ -62,7 +64,7 @@ def test_second_editor_in_a_browser_keeps_their_text_and_sees_the_other_change(b
     EntryFactory(issue=issue)
     url = f"{live_server.url}/admin/issues/issue/{issue.pk}/change/"
     alice = signed_in_page(browser, live_server, editor(username="alice"))
-    bob = signed_in_page(browser, live_server, editor(username="bob"))
+    bob = signed_in_page(browser, live_server, editor(username="bob"), locale="en-US")
     alice.goto(url)
     bob.goto(url)
     alice.fill("input[name=headline]", "NanoDet/Bolt")

@@ -21,7 +21,7 @@ def change_url(issue):
 
 
 def test_second_save_is_refused_shows_their_change_and_keeps_my_input(issue):
-    alice, bob = login(editor(username="alice")), login(editor(username="bob"))
+    alice, bob = login(editor(username="alice")), login(editor(username="bob"), language="en")
     alice_form = form_data(alice.get(change_url(issue)))
     bob_form = form_data(bob.get(change_url(issue)))
 
@@ -69,7 +69,7 @@ def test_a_change_to_an_entry_on_its_own_page_also_stops_a_stale_issue_save(issu
 
 
 def test_stale_save_of_an_entry_on_its_own_page_is_refused(issue):
-    alice, bob = login(editor(username="alice")), login(editor(username="bob"))
+    alice, bob = login(editor(username="alice")), login(editor(username="bob"), language="en")
     entry = issue.entries.get()
     url = f"/admin/entries/entry/{entry.pk}/change/"
     alice_form = _form_values(alice.get(url).context["adminform"].form)

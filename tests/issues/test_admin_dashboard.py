@@ -77,6 +77,6 @@ def test_admin_index_needs_a_staff_login(client):
 
 
 def test_empty_dashboard_says_so(db):
-    page = login(editor()).get("/admin/").content.decode()
+    page = login(editor(), language="en").get("/admin/").content.decode()
     assert "Nothing is waiting for review." in page or "awaiting" in page.lower()
     assert Issue.objects.count() == 0

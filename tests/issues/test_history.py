@@ -68,7 +68,7 @@ def test_issue_page_lists_revisions_and_the_diff_is_readable(issue):
 
 
 def test_restore_brings_back_entries_and_is_itself_a_revision(issue):
-    client = login(editor())
+    client = login(editor(), language="en")
     save_issue(client, issue, headline="Before")
     first = history.revisions_for(issue).first()
     data = form_data(client.get(change_url(issue)))
@@ -167,7 +167,7 @@ def test_tags_are_part_of_a_revision_and_come_back_on_restore(issue):
 
 
 def test_restore_refuses_a_date_another_issue_has_taken(issue):
-    client = login(editor())
+    client = login(editor(), language="en")
     save_issue(client, issue, headline="v1")
     first = history.revisions_for(issue).first()
     save_issue(client, issue, date="2024-03-02")

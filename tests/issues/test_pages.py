@@ -69,7 +69,7 @@ def test_issue_page_has_sections_in_their_fixed_order_and_every_part_of_an_entry
     assert response.status_code == 200
     page = text(response)
     assert page.index("开篇新闻") < page.index("YOLOX: Exceeding") < page.index("博文条目")
-    assert page.index(">开篇<") < page.index(">论文<") < page.index(">博文<")
+    assert page.index(">热身小新闻<") < page.index(">论文<") < page.index(">博文<")
     assert '<a href="https://arxiv.org/abs/2107.08430" rel="noopener">YOLOX: Exceeding YOLO Series</a>' in page
     assert "[2107.08430]" in page and "[CVPR 2021]" in page
     assert 'href="https://github.com/Megvii/YOLOX" rel="noopener">[代码]</a>' in page

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from entries.models import Entry
 from issues import workflow
@@ -34,7 +34,7 @@ def test_contributor_submits_a_draft_for_review(draft):
 
 def test_submitting_needs_at_least_one_entry():
     issue = IssueFactory()
-    with pytest.raises(workflow.TransitionError) as exc:
+    with translation.override("en"), pytest.raises(workflow.TransitionError) as exc:
         workflow.submit_for_review(issue, contributor())
     assert "at least one entry" in str(exc.value)
     issue.refresh_from_db()
@@ -72,7 +72,7 @@ def test_editor_publishes_now(draft):
 
 def test_editor_requests_changes_with_a_comment(draft):
     in_review(draft)
-    with pytest.raises(workflow.TransitionError, match="comment"):
+    with translation.override("en"), pytest.raises(workflow.TransitionError, match="comment"):
         workflow.request_changes(draft, editor(), "")
     workflow.request_changes(draft, editor(), "The second paper link is broken.")
     draft.refresh_from_db()
@@ -158,8 +158,9 @@ class TestScheduling:
         soon = timezone.now() + datetime.timedelta(seconds=1)
         workflow.publish(draft, editor(), publish_at=soon)
         Issue.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - datetime.timedelta(minutes=1))
-        call_command("publish_scheduled")
-        call_command("publish_scheduled")
+        with translation.override("en"):
+            call_command("publish_scheduled")
+            call_command("publish_scheduled")
         out = capsys.readouterr().out
         assert "Published 1 scheduled issue" in out and "Published 0 scheduled issue" in out
         draft.refresh_from_db()
