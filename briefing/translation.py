@@ -16,34 +16,25 @@ ORIGINAL_LANGUAGE = "zh-Hans"
 ENGLISH = "en"
 
 
-class LocalizedText(str):
+class _KnowsItsLanguage:
+    lang: str = ORIGINAL_LANGUAGE
+
+    def __new__(cls, value: str, lang: str):
+        obj = super().__new__(cls, value)
+        obj.lang = lang
+        return obj
+
+    @property
+    def is_original(self) -> bool:
+        return self.lang == ORIGINAL_LANGUAGE
+
+
+class LocalizedText(_KnowsItsLanguage, str):
     """A string that knows its language."""
 
-    lang: str = ORIGINAL_LANGUAGE
 
-    def __new__(cls, value: str, lang: str) -> "LocalizedText":
-        obj = super().__new__(cls, value)
-        obj.lang = lang
-        return obj
-
-    @property
-    def is_original(self) -> bool:
-        return self.lang == ORIGINAL_LANGUAGE
-
-
-class LocalizedHTML(SafeString):
+class LocalizedHTML(_KnowsItsLanguage, SafeString):
     """Stored, sanitized HTML that knows its language."""
-
-    lang: str = ORIGINAL_LANGUAGE
-
-    def __new__(cls, value: str, lang: str) -> "LocalizedHTML":
-        obj = super().__new__(cls, value)
-        obj.lang = lang
-        return obj
-
-    @property
-    def is_original(self) -> bool:
-        return self.lang == ORIGINAL_LANGUAGE
 
 
 def reading_english(language: str | None = None) -> bool:
