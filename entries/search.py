@@ -24,9 +24,9 @@ within each group, newer issues before older, then reading order.
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, F, IntegerField, Lookup, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Lookup, Q, QuerySet, Value, When
 
-from .models import Entry, Source, TaggedEntry
+from .models import Entry, Source, Tag, TaggedEntry
 
 #: Shortest term a trigram index can answer.
 TRIGRAM_LENGTH = 3
@@ -79,8 +79,17 @@ def _indexed_condition(term: str) -> Q:
         | Q(pk__in=Entry.objects.filter(contains("summary", term)).values("pk"))
         | Q(pk__in=Entry.objects.filter(contains("title_en", term)).values("pk"))
         | Q(pk__in=Entry.objects.filter(contains("summary_en", term)).values("pk"))
-        | Q(source__in=Source.objects.filter(contains("name", term)).values("pk"))
-        | Q(pk__in=TaggedEntry.objects.filter(contains("tag__name", term)).values("content_object_id"))
+        | _in_source_or_tag(term)
+    )
+
+
+def _in_source_or_tag(term: str) -> Q:
+    # Sources and tags are few: find the matching ones once, in uncorrelated
+    # subqueries, rather than testing every entry's source and tags in turn.
+    return Q(source__in=Source.objects.filter(contains("name", term)).values("pk")) | Q(
+        pk__in=TaggedEntry.objects.filter(
+            tag__in=Tag.objects.filter(contains("name", term)).values("pk")
+        ).values("content_object_id")
     )
 
 
@@ -90,8 +99,7 @@ def _scan_condition(term: str) -> Q:
         | contains("summary", term)
         | contains("title_en", term)
         | contains("summary_en", term)
-        | contains("source__name", term)
-        | Q(Exists(TaggedEntry.objects.filter(contains("tag__name", term), content_object=OuterRef("pk"))))
+        | _in_source_or_tag(term)
     )
 
 
