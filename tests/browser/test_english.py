@@ -4,22 +4,15 @@ issue, stays on it, and unfolds a paper's original abstract. Screenshots go to t
 from __future__ import annotations
 
 import datetime
-import os
 
 import pytest
 
 from entries.models import Entry
-from tests.browser.test_site import ARTIFACTS, CHROMIUM, VIEWPORTS, browser, no_sideways_scroll  # noqa: F401
+from tests.browser_support import ARTIFACTS, VIEWPORTS, needs_chromium, no_sideways_scroll, watch_for_problems
 from tests.factories import EntryFactory
 from tests.public_content import issue_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"Chromium is not installed at {CHROMIUM}: run `make browser` (Debian's chromium package).",
-    ),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
@@ -36,16 +29,12 @@ def english_issue(transactional_db):
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_english_reader_switches_language_on_an_issue_and_unfolds_an_abstract(
-    device, english_issue, live_server, browser,  # noqa: F811
+    device, english_issue, live_server, browser,
 ):
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport=VIEWPORTS[device], locale="en-US")
     page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(f"console: {message.text}"))
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("response", lambda response: response.status >= 400 and problems.append(
-        f"HTTP {response.status}: {response.url}"))
+    problems = watch_for_problems(page)
 
     page.goto(f"{live_server.url}/en/issues/2021-08-05/")
     assert page.locator("html").get_attribute("lang") == "en"

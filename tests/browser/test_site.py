@@ -4,34 +4,15 @@ and a search, on a phone and on a desktop. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from entries.models import Entry
+from tests.browser_support import ARTIFACTS, VIEWPORTS, needs_chromium, no_sideways_scroll, watch_for_problems
 from tests.factories import EntryFactory, SourceFactory
 from tests.public_content import issue_in, published
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-VIEWPORTS = {
-    "phone": {"width": 390, "height": 844},
-    "desktop": {"width": 1280, "height": 900},
-}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"Chromium is not installed at {CHROMIUM}: run `make browser` (Debian's chromium package).",
-    ),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
@@ -54,32 +35,12 @@ def site_content(transactional_db):
     return latest
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the live server's
-    # database work happens in its own thread, and the test's own ORM calls
-    # happen before or after the browser runs.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_reader_follows_an_issue_a_tag_and_a_search(device, site_content, live_server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport=VIEWPORTS[device], locale="zh-CN")
     page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(f"console: {message.text}"))
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("response", lambda response: response.status >= 400 and problems.append(
-        f"HTTP {response.status}: {response.url}"))
+    problems = watch_for_problems(page)
 
     # Home: the latest issue in full.
     page.goto(f"{live_server.url}/")
@@ -126,8 +87,3 @@ def test_reader_follows_an_issue_a_tag_and_a_search(device, site_content, live_s
 
     context.close()
     assert problems == []
-
-
-def no_sideways_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"

@@ -1,35 +1,17 @@
 """The issue page in headless Chromium: workflow buttons work, two editors do not overwrite each other."""
 
-import os
-import shutil
-
 import pytest
 from django.test import Client
 
 from issues.models import Issue
+from tests.browser_support import needs_chromium, watch_for_problems
 from tests.factories import EntryFactory, IssueFactory, editor
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) or shutil.which("chromium")),
-        reason="needs Debian's Chromium at /usr/bin/chromium: run `make browser`",
-    ),
+    needs_chromium,
 ]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright: make install")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def signed_in_page(browser, live_server, user, locale: str = "zh-CN"):
@@ -39,12 +21,6 @@ def signed_in_page(browser, live_server, user, locale: str = "zh-CN"):
     context = browser.new_context(locale=locale)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     return context.new_page()
-
-
-@pytest.fixture(autouse=True)
-def _allow_async_db(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the live server does the DB work.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.mark.parametrize("locale, button", [("zh-CN", "提交审阅"), ("en-US", "Submit for review")])
@@ -88,8 +64,7 @@ def test_entries_are_grouped_under_section_headings_and_tags_are_suggested(brows
     EntryFactory(issue=issue, section=Entry.Section.INDUSTRY)
     EntryFactory(issue=issue, section=Entry.Section.PAPERS)
     page = signed_in_page(browser, live_server, editor())
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    errors = watch_for_problems(page)
     page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
     headings = page.locator(".entries-inline .section-heading").all_inner_texts()
     assert len(headings) == 2  # industry news, then papers: each section once, in order
