@@ -45,7 +45,14 @@ class IssueSitemap(SiteSitemap):
         return max(item.updated_at, item.publish_at)
 
 
-class EntrySitemap(SiteSitemap):
+class _ModifiedLastmod:
+    """Items carry their last-modified time as the ``modified`` annotation."""
+
+    def lastmod(self, item) -> datetime.datetime:
+        return item.modified
+
+
+class EntrySitemap(_ModifiedLastmod, SiteSitemap):
     changefreq = "yearly"
     priority = 0.5
 
@@ -57,40 +64,31 @@ class EntrySitemap(SiteSitemap):
             .only("pk", "updated_at")
         )
 
-    def lastmod(self, item: Entry) -> datetime.datetime:
-        return item.modified
+
+def with_latest_publication(queryset: QuerySet, issue_prefix: str) -> QuerySet:
+    """Tags or sources with published entries, each annotated ``modified``: their latest publish time."""
+    published = Issue.objects.published_condition(issue_prefix)
+    return (
+        queryset.filter(published)
+        .annotate(modified=Max(f"{issue_prefix}publish_at", filter=published))
+        .order_by("name")
+    )
 
 
-class TagSitemap(SiteSitemap):
+class TagSitemap(_ModifiedLastmod, SiteSitemap):
     changefreq = "weekly"
     priority = 0.4
 
     def items(self) -> QuerySet[Tag]:
-        published = Issue.objects.published_condition("tagged_entries__content_object__issue__")
-        return (
-            Tag.objects.filter(published)
-            .annotate(modified=Max("tagged_entries__content_object__issue__publish_at", filter=published))
-            .order_by("name")
-        )
-
-    def lastmod(self, item: Tag) -> datetime.datetime:
-        return item.modified
+        return with_latest_publication(Tag.objects.all(), "tagged_entries__content_object__issue__")
 
 
-class SourceSitemap(SiteSitemap):
+class SourceSitemap(_ModifiedLastmod, SiteSitemap):
     changefreq = "weekly"
     priority = 0.4
 
     def items(self) -> QuerySet[Source]:
-        published = Issue.objects.published_condition("entries__issue__")
-        return (
-            Source.objects.filter(published)
-            .annotate(modified=Max("entries__issue__publish_at", filter=published))
-            .order_by("name")
-        )
-
-    def lastmod(self, item: Source) -> datetime.datetime:
-        return item.modified
+        return with_latest_publication(Source.objects.all(), "entries__issue__")
 
 
 SITEMAPS = {
