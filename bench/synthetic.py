@@ -1,7 +1,8 @@
 """A synthetic Briefing archive, built with bulk_create in seconds rather than minutes.
 
 bulk_create skips ``save()``, so the HTML that ``save()`` would render is
-rendered here once per distinct text and stored, as the real site stores it.
+rendered here (summaries once per distinct text, entry cards once per entry)
+and stored, as the real site stores it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefing.markdown import render_inline, render_markdown
+from entries.cards import refresh_cards
 from entries.links import normalize_url
 from entries.models import Entry, Source, Tag, TaggedEntry
 from issues.models import Issue
@@ -89,3 +91,5 @@ def add_issues(start: int, count: int, sources: list[Source], tags: list[Tag], e
             chosen.add(tags[0])
         links.extend(TaggedEntry(content_object=entry, tag=tag) for tag in chosen)
     TaggedEntry.objects.bulk_create(links, batch_size=5000)
+    # The cards issue pages and feeds show, as Entry.save() would store them.
+    refresh_cards(entries)

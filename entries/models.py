@@ -17,6 +17,7 @@ from briefing.markdown import render_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
+from .cards import DISPLAY_FIELDS, card, refresh_cards
 from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
 
 
@@ -114,6 +115,10 @@ class EntryQuerySet(models.QuerySet):
     def in_reading_order(self) -> "EntryQuerySet":
         return self.order_by("section", "position", "pk")
 
+    def for_display(self) -> "EntryQuerySet":
+        """In reading order, with only what showing their stored cards needs (entries/cards.py)."""
+        return self.in_reading_order().only(*DISPLAY_FIELDS)
+
 
 class Entry(EnglishEditionMixin, models.Model):
     """One hand-picked item of an issue, in a section, with its summary."""
@@ -156,6 +161,12 @@ class Entry(EnglishEditionMixin, models.Model):
         help_text=_("A paper's own abstract, as published; shown folded under the summary."),
     )
     tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"))
+    # The entry as issue pages and feeds show it, rendered whenever it changes (entries/cards.py).
+    card_html = models.TextField(editable=False, blank=True)
+    card_en_html = models.TextField(editable=False, blank=True)
+    feed_card_html = models.TextField(editable=False, blank=True)
+    feed_card_en_html = models.TextField(editable=False, blank=True)
+    cards_key = models.CharField(max_length=16, editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -189,6 +200,18 @@ class Entry(EnglishEditionMixin, models.Model):
                 "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
             }
         super().save(*args, **kwargs)
+        # Once the row is written: a card shows the entry as stored, with its tags.
+        refresh_cards([self])
+
+    @property
+    def card(self) -> SafeString:
+        """The stored card for issue pages, in the reader's language."""
+        return card(self)
+
+    @property
+    def feed_card(self) -> SafeString:
+        """The stored card for feeds, in the reader's language."""
+        return card(self, feed=True)
 
     def recognise_links(self) -> LinkInfo:
         """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.

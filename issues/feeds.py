@@ -32,10 +32,9 @@ from briefing.markdown import plain_text
 from briefing.translation import reading_english
 from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
-from entries.models import group_by_section
 
 from .models import Issue
-from .views import issue_entries
+from .views import issue_entries, issue_sections
 
 #: How many issues the feeds carry.
 FEED_LENGTH = 20
@@ -153,7 +152,7 @@ class LatestIssuesFeed(SiteFeed):
     def item_content_html(self, item: Issue) -> str:
         return render_to_string("issues/feed_issue.html", {
             "issue": item,
-            "sections": group_by_section(item.entries.all()),
+            "sections": issue_sections(item),
         })
 
 

@@ -7,13 +7,11 @@ a plain 404, so a guessed, expired or revoked link tells nothing.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from entries.models import Entry, group_by_section
-
 from .models import Issue, PreviewLink
+from .views import issue_entries, issue_sections
 
 
 def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
@@ -23,14 +21,12 @@ def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such preview.")
     issue = (
         Issue.objects.filter(pk=link.issue_id)
-        .prefetch_related(Prefetch(
-            "entries", queryset=Entry.objects.in_reading_order().select_related("source").prefetch_related("tags"),
-        ))
+        .prefetch_related(issue_entries())
         .get()
     )
     response = render(request, "issues/preview.html", {
         "issue": issue,
-        "sections": group_by_section(issue.entries.all()),
+        "sections": issue_sections(issue),
         "preview_link": link,
         # The preview shows this issue only: no way on to other issues.
         "previous_issue": None,

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from entries.cards import current_cards
 from entries.models import Entry, group_by_section
 
 from .models import Issue
@@ -19,11 +20,13 @@ HOME_PREVIOUS = 10
 
 
 def issue_entries() -> Prefetch:
-    """Prefetch an issue's entries in reading order, with their sources and tags."""
-    return Prefetch(
-        "entries",
-        queryset=Entry.objects.in_reading_order().select_related("source").prefetch_related("tags"),
-    )
+    """Prefetch an issue's entries in reading order, as their stored cards (entries/cards.py)."""
+    return Prefetch("entries", queryset=Entry.objects.for_display())
+
+
+def issue_sections(issue: Issue) -> list[tuple[str, int, list[Entry]]]:
+    """The issue's prefetched entries by section, each with a current card."""
+    return group_by_section(current_cards(list(issue.entries.all())))
 
 
 @require_safe
@@ -37,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "issues/home.html", {
         "issue": latest,
-        "sections": group_by_section(latest.entries.all()) if latest else [],
+        "sections": issue_sections(latest) if latest else [],
         "previous_issues": previous,
     })
 
@@ -63,7 +66,7 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
         raise Http404("No published issue on that date.")
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
-        "sections": group_by_section(issue.entries.all()),
+        "sections": issue_sections(issue),
         "previous_issue": published.filter(date__lt=day).order_by("-date").only("date", "title", "title_en").first(),
         "next_issue": published.filter(date__gt=day).order_by("date").only("date", "title", "title_en").first(),
     })

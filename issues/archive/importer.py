@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
+from entries.cards import refresh_cards
 from entries.links import normalize_url
 from entries.models import Entry, Source, unicode_slug
 from issues import workflow
@@ -247,6 +248,9 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
             )
         if to_delete:
             Entry.objects.filter(pk__in=to_delete).delete()
+        if not dry_run:
+            # Bulk writes skip Entry.save(), which stores the cards pages show.
+            refresh_cards(to_create + to_update)
         result.entries_created = len(to_create)
         result.entries_updated = len(to_update)
         result.entries_deleted = len(to_delete)

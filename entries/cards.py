@@ -1,0 +1,201 @@
+"""Entry cards: an entry as the issue page and the feed show it, rendered once when it changes.
+
+An issue page is 15 to 40 entries, each with its source, extra links, summary
+and tags, in two editions; the RSS feed is twenty such issues. Rendering every
+entry through the template language on each request made an issue page cost
+some 35 ms, for text that changes only when an editor saves. So, as the
+summary's Markdown is rendered once on save, each entry's whole *card* is
+rendered once, in both languages, for the page (``entries/includes/entry.html``)
+and for the feed (``entries/includes/feed_entry.html``), and stored on the
+entry. Pages and feeds then join stored strings.
+
+A card shows the entry, its source's name and its tags, so it is rendered
+again whenever any of them changes: ``Entry.save()``, a change of the entry's
+tags, and a save of its source or of one of its tags (the receivers below), and
+by the code that writes entries in bulk (the archive importer), which calls
+:func:`refresh_cards` itself.
+
+A card also depends on the templates, the translations and ``SITE_URL``. Each
+stored card carries the fingerprint (:func:`cards_key`) of what it was made
+from; a card whose fingerprint is not the running code's is never shown but
+rendered afresh for that request (slower, never wrong) until
+``manage.py render_cards`` stores new ones, which a deployment runs after
+``migrate``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE, reading_english
+
+if TYPE_CHECKING:
+    from .models import Entry
+
+logger = logging.getLogger(__name__)
+
+#: The card templates: the reading card of issue pages, and the feed's.
+PAGE_TEMPLATE = "entries/includes/entry.html"
+FEED_TEMPLATE = "entries/includes/feed_entry.html"
+#: Bump when code the templates call (template tags, ``Entry.text``) changes what a card shows.
+CARD_FORMAT = 1
+#: Stored field per (template, language).
+CARD_FIELDS = {
+    (PAGE_TEMPLATE, ORIGINAL_LANGUAGE): "card_html",
+    (PAGE_TEMPLATE, ENGLISH): "card_en_html",
+    (FEED_TEMPLATE, ORIGINAL_LANGUAGE): "feed_card_html",
+    (FEED_TEMPLATE, ENGLISH): "feed_card_en_html",
+}
+#: What loading entries to show their cards needs: the cards, and what orders them.
+DISPLAY_FIELDS = ["id", "issue_id", "section", "position", "cards_key", *CARD_FIELDS.values()]
+BATCH_SIZE = 200
+
+
+@functools.cache
+def cards_key() -> str:
+    """The fingerprint of what cards are made from: templates, translations, ``SITE_URL``, format."""
+    digest = hashlib.sha256(f"{CARD_FORMAT}|{settings.SITE_URL}".encode())
+    for name in (PAGE_TEMPLATE, FEED_TEMPLATE):
+        digest.update(get_template(name).template.source.encode())
+    for path in sorted(Path(p) for p in settings.LOCALE_PATHS):
+        for catalog in sorted(path.glob("*/LC_MESSAGES/django.mo")):
+            digest.update(catalog.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def render_card(entry: "Entry", template: str, language: str) -> str:
+    """One card of ``entry`` (with its source and tags loaded) in ``language``."""
+    with translation.override(language):
+        return get_template(template).render({"entry": entry}).strip()
+
+
+def fill_cards(entry: "Entry") -> list[str]:
+    """Render every card of ``entry`` onto it (not saved); the names of the fields set."""
+    for (template, language), field in CARD_FIELDS.items():
+        setattr(entry, field, render_card(entry, template, language))
+    entry.cards_key = cards_key()
+    return [*CARD_FIELDS.values(), "cards_key"]
+
+
+def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
+    """Render and store the cards of these entries, reading them afresh; how many.
+
+    Pass entries or a queryset of them: either way the rows are read again
+    with their source and tags, so a card shows what is stored, not what a
+    caller holds in memory; entries passed as objects get their new cards.
+    """
+    from .models import Entry
+
+    held: dict[int, Entry] = {}
+    if isinstance(entries, QuerySet):
+        ids = list(entries.values_list("pk", flat=True))
+    else:
+        held = {entry.pk: entry for entry in entries}
+        ids = list(held)
+    done = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = list(
+            Entry.objects.filter(pk__in=ids[start:start + BATCH_SIZE])
+            .select_related("source").prefetch_related("tags")
+        )
+        fields: list[str] = []
+        for entry in batch:
+            fields = fill_cards(entry)
+            # The caller's own object shows its new cards too.
+            if entry.pk in held:
+                for name in fields:
+                    setattr(held[entry.pk], name, getattr(entry, name))
+        if batch:
+            # bulk_update sends no signals: a card is derived data, and whoever
+            # changed what it shows has already told the page cache.
+            Entry.objects.bulk_update(batch, fields)
+        done += len(batch)
+    return done
+
+
+def card(entry: "Entry", feed: bool = False) -> SafeString:
+    """The stored card of ``entry`` in the reader's language (see :func:`current_cards`)."""
+    language = ENGLISH if reading_english() else ORIGINAL_LANGUAGE
+    field = CARD_FIELDS[(FEED_TEMPLATE if feed else PAGE_TEMPLATE, language)]
+    return mark_safe(getattr(entry, field))
+
+
+_warned_stale = False
+
+
+def current_cards(entries: list["Entry"]) -> list["Entry"]:
+    """``entries`` (loaded with ``DISPLAY_FIELDS``), their out-of-date cards rendered afresh in memory.
+
+    Out of date means made by other templates, translations or ``SITE_URL``
+    than the running code's, as just after a deployment: the reader gets the
+    right card now, and ``render_cards`` stores them for everyone.
+    """
+    global _warned_stale
+    from .models import Entry
+
+    key = cards_key()
+    stale = {entry.pk: entry for entry in entries if entry.cards_key != key}
+    if not stale:
+        return entries
+    if not _warned_stale:
+        logger.warning("Entry cards were made by other templates or settings; run `manage.py render_cards`.")
+        _warned_stale = True
+    for fresh in Entry.objects.filter(pk__in=stale).select_related("source").prefetch_related("tags"):
+        fill_cards(fresh)
+        for field in [*CARD_FIELDS.values(), "cards_key"]:
+            setattr(stale[fresh.pk], field, getattr(fresh, field))
+    return entries
+
+
+def _entry_tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    from .models import Entry, Tag
+
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Entry):
+        refresh_cards([instance])
+    elif isinstance(instance, Tag) and pk_set:
+        refresh_cards(Entry.objects.filter(pk__in=pk_set))
+
+
+def _source_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
+    if not raw and not created:
+        refresh_cards(instance.entries.all())
+
+
+def _tag_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
+    from .models import Entry
+
+    if not raw and not created:
+        refresh_cards(Entry.objects.filter(tags=instance))
+
+
+def _tagging_deleted(sender, instance, origin=None, **kwargs) -> None:
+    from .models import Entry, Tag
+
+    # Removing tags through the entry's manager is handled by m2m_changed; this
+    # is for rows deleted with their tag, which sends no m2m_changed.
+    if isinstance(origin, Tag):
+        refresh_cards(Entry.objects.filter(pk=instance.content_object_id))
+
+
+def connect_signals() -> None:
+    """Keep cards in step with sources, tags and taggings (entries render their own on save)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from .models import Source, Tag, TaggedEntry
+
+    m2m_changed.connect(_entry_tags_changed, sender=TaggedEntry, dispatch_uid="entries.cards.tags")
+    post_save.connect(_source_saved, sender=Source, dispatch_uid="entries.cards.source")
+    post_save.connect(_tag_saved, sender=Tag, dispatch_uid="entries.cards.tag")
+    post_delete.connect(_tagging_deleted, sender=TaggedEntry, dispatch_uid="entries.cards.tagging_deleted")
