@@ -56,8 +56,6 @@ CARD_FIELDS = {
     (FEED_TEMPLATE, ORIGINAL_LANGUAGE): "feed_card_html",
     (FEED_TEMPLATE, ENGLISH): "feed_card_en_html",
 }
-#: What loading entries to show their cards needs: the cards, and what orders them.
-DISPLAY_FIELDS = ["id", "issue_id", "section", "position", "cards_key", *CARD_FIELDS.values()]
 BATCH_SIZE = 200
 
 
@@ -123,38 +121,45 @@ def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
     return done
 
 
-def card(entry: "Entry", feed: bool = False) -> SafeString:
-    """The stored card of ``entry`` in the reader's language (see :func:`current_cards`)."""
-    language = ENGLISH if reading_english() else ORIGINAL_LANGUAGE
-    field = CARD_FIELDS[(FEED_TEMPLATE if feed else PAGE_TEMPLATE, language)]
-    return mark_safe(getattr(entry, field))
+def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, list[tuple[str, int, list[SafeString]]]]:
+    """Per issue, its entries' cards in the reader's language: (section label, value, cards) per section.
 
-
-_warned_stale = False
-
-
-def current_cards(entries: list["Entry"]) -> list["Entry"]:
-    """``entries`` (loaded with ``DISPLAY_FIELDS``), their out-of-date cards rendered afresh in memory.
-
-    Out of date means made by other templates, translations or ``SITE_URL``
-    than the running code's, as just after a deployment: the reader gets the
-    right card now, and ``render_cards`` stores them for everyone.
+    One query for any number of issues, reading only the cards needed. A card
+    made by other templates, translations or ``SITE_URL`` than the running
+    code's (just after a deployment) is rendered afresh for this request,
+    never shown stale, until ``render_cards`` stores it.
     """
     global _warned_stale
     from .models import Entry
 
+    template = FEED_TEMPLATE if feed else PAGE_TEMPLATE
+    language = ENGLISH if reading_english() else ORIGINAL_LANGUAGE
+    rows = list(
+        Entry.objects.filter(issue_id__in=issue_ids)
+        .order_by("issue_id", "section", "position", "pk")
+        .values_list("issue_id", "section", "pk", "cards_key", CARD_FIELDS[(template, language)])
+    )
     key = cards_key()
-    stale = {entry.pk: entry for entry in entries if entry.cards_key != key}
-    if not stale:
-        return entries
-    if not _warned_stale:
-        logger.warning("Entry cards were made by other templates or settings; run `manage.py render_cards`.")
-        _warned_stale = True
-    for fresh in Entry.objects.filter(pk__in=stale).select_related("source").prefetch_related("tags"):
-        fill_cards(fresh)
-        for field in [*CARD_FIELDS.values(), "cards_key"]:
-            setattr(stale[fresh.pk], field, getattr(fresh, field))
-    return entries
+    stale = [pk for _, _, pk, row_key, _ in rows if row_key != key]
+    fresh: dict[int, str] = {}
+    if stale:
+        if not _warned_stale:
+            logger.warning("Entry cards were made by other templates or settings; run `manage.py render_cards`.")
+            _warned_stale = True
+        fresh = {
+            entry.pk: render_card(entry, template, language)
+            for entry in Entry.objects.filter(pk__in=stale).select_related("source").prefetch_related("tags")
+        }
+    by_issue: dict[int, list[tuple[str, int, list[SafeString]]]] = {issue_id: [] for issue_id in issue_ids}
+    for issue_id, section, pk, _, html in rows:
+        sections = by_issue[issue_id]
+        if not sections or sections[-1][1] != section:
+            sections.append((Entry.Section(section).label, section, []))
+        sections[-1][2].append(mark_safe(fresh.get(pk, html)))
+    return by_issue
+
+
+_warned_stale = False
 
 
 def _entry_tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:

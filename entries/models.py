@@ -17,7 +17,7 @@ from briefing.markdown import render_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
-from .cards import DISPLAY_FIELDS, card, refresh_cards
+from .cards import refresh_cards
 from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
 
 
@@ -115,10 +115,6 @@ class EntryQuerySet(models.QuerySet):
     def in_reading_order(self) -> "EntryQuerySet":
         return self.order_by("section", "position", "pk")
 
-    def for_display(self) -> "EntryQuerySet":
-        """In reading order, with only what showing their stored cards needs (entries/cards.py)."""
-        return self.in_reading_order().only(*DISPLAY_FIELDS)
-
 
 class Entry(EnglishEditionMixin, models.Model):
     """One hand-picked item of an issue, in a section, with its summary."""
@@ -202,16 +198,6 @@ class Entry(EnglishEditionMixin, models.Model):
         super().save(*args, **kwargs)
         # Once the row is written: a card shows the entry as stored, with its tags.
         refresh_cards([self])
-
-    @property
-    def card(self) -> SafeString:
-        """The stored card for issue pages, in the reader's language."""
-        return card(self)
-
-    @property
-    def feed_card(self) -> SafeString:
-        """The stored card for feeds, in the reader's language."""
-        return card(self, feed=True)
 
     def recognise_links(self) -> LinkInfo:
         """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.
@@ -319,17 +305,6 @@ def duplicate_warnings(entries) -> list[SafeString]:
                 "title": conditional_escape(entry.title), "issue": link, "other": conditional_escape(other.title),
             }))
     return warnings
-
-
-def group_by_section(entries) -> list[tuple[str, int, list[Entry]]]:
-    """Entries in reading order, as (section label, section value, entries) per non-empty section."""
-    by_section: dict[int, list[Entry]] = {}
-    for entry in entries:
-        by_section.setdefault(entry.section, []).append(entry)
-    return [
-        (Entry.Section(value).label, value, sorted(items, key=lambda e: (e.position, e.pk)))
-        for value, items in sorted(by_section.items())
-    ]
 
 
 class LinkCheckQuerySet(models.QuerySet):

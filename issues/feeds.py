@@ -32,9 +32,9 @@ from briefing.markdown import plain_text
 from briefing.translation import reading_english
 from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
+from entries.cards import issue_cards
 
 from .models import Issue
-from .views import issue_entries, issue_sections
 
 #: How many issues the feeds carry.
 FEED_LENGTH = 20
@@ -119,9 +119,12 @@ class LatestIssuesFeed(SiteFeed):
         return f"{guid}/en" if reading_english() else guid
 
     def items(self):
-        return list(
-            Issue.objects.published().order_by("-date").prefetch_related(issue_entries())[:FEED_LENGTH]
-        )
+        issues = list(Issue.objects.published().order_by("-date")[:FEED_LENGTH])
+        # Every issue's entry cards in one query, kept on the issue for item_content_html.
+        cards = issue_cards([issue.pk for issue in issues], feed=True)
+        for issue in issues:
+            issue.feed_sections = cards[issue.pk]
+        return issues
 
     def item_link(self, item: Issue) -> str:
         return absolute(item.get_absolute_url())
@@ -152,7 +155,7 @@ class LatestIssuesFeed(SiteFeed):
     def item_content_html(self, item: Issue) -> str:
         return render_to_string("issues/feed_issue.html", {
             "issue": item,
-            "sections": issue_sections(item),
+            "sections": item.feed_sections,
         })
 
 

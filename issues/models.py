@@ -37,6 +37,15 @@ class IssueQuerySet(models.QuerySet):
         """Issues readers may see: the one door for every public page, feed and sitemap."""
         return self.filter(self.published_condition(now=now))
 
+    def neighbours(self, day: datetime.date) -> tuple["Issue | None", "Issue | None"]:
+        """The issues of this queryset just before and just after ``day``, with their titles."""
+        # Two index probes: one query joining them costs PostgreSQL more to plan than both to run.
+        fields = ("date", "title", "title_en")
+        return (
+            self.filter(date__lt=day).order_by("-date").only(*fields).first(),
+            self.filter(date__gt=day).order_by("date").only(*fields).first(),
+        )
+
     def awaiting_review(self) -> "IssueQuerySet":
         return self.filter(status=Issue.Status.REVIEW)
 

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .models import Issue, PreviewLink
-from .views import issue_entries, issue_sections
+from .views import issue_sections
 
 
 def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
@@ -21,7 +21,6 @@ def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such preview.")
     issue = (
         Issue.objects.filter(pk=link.issue_id)
-        .prefetch_related(issue_entries())
         .get()
     )
     response = render(request, "issues/preview.html", {

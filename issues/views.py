@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from itertools import groupby
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-from entries.cards import current_cards
-from entries.models import Entry, group_by_section
+from entries.cards import issue_cards
 
 from .models import Issue
 
@@ -19,21 +19,16 @@ from .models import Issue
 HOME_PREVIOUS = 10
 
 
-def issue_entries() -> Prefetch:
-    """Prefetch an issue's entries in reading order, as their stored cards (entries/cards.py)."""
-    return Prefetch("entries", queryset=Entry.objects.for_display())
-
-
-def issue_sections(issue: Issue) -> list[tuple[str, int, list[Entry]]]:
-    """The issue's prefetched entries by section, each with a current card."""
-    return group_by_section(current_cards(list(issue.entries.all())))
+def issue_sections(issue: Issue, feed: bool = False) -> list[tuple[str, int, list[SafeString]]]:
+    """The issue's entries as their stored cards, by section in reading order (entries/cards.py)."""
+    return issue_cards([issue.pk], feed=feed)[issue.pk]
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The latest published issue in full, and links to the ones before it."""
     issues = Issue.objects.published().order_by("-date")
-    latest = issues.prefetch_related(issue_entries()).first()
+    latest = issues.first()
     previous = (
         list(issues.filter(date__lt=latest.date).annotate(entry_count=Count("entries"))[:HOME_PREVIOUS])
         if latest else []
@@ -61,14 +56,15 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
     except ValueError:
         raise Http404("No issue on that date.")
     published = Issue.objects.published()
-    issue = published.filter(date=day).prefetch_related(issue_entries()).first()
+    issue = published.filter(date=day).first()
     if issue is None:
         raise Http404("No published issue on that date.")
+    previous_issue, next_issue = published.neighbours(day)
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
         "sections": issue_sections(issue),
-        "previous_issue": published.filter(date__lt=day).order_by("-date").only("date", "title", "title_en").first(),
-        "next_issue": published.filter(date__gt=day).order_by("date").only("date", "title", "title_en").first(),
+        "previous_issue": previous_issue,
+        "next_issue": next_issue,
     })
 
 

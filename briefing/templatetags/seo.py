@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language, get_language_info
 
@@ -47,9 +46,9 @@ def language_versions(context) -> list[dict]:
     versions = []
     current = get_language()
     for code, _name in settings.LANGUAGES:
-        local = translate_url(path, code)
-        if local == path and code != current:
-            local = _move_language_prefix(path, code)
+        # No address is translated, only prefixed (i18n_patterns), so moving the
+        # prefix is the whole translation, without resolving the path again.
+        local = path if code == current else _move_language_prefix(path, code)
         info = get_language_info(code)
         versions.append({
             "code": code,
@@ -62,7 +61,7 @@ def language_versions(context) -> list[dict]:
 
 
 def _move_language_prefix(path: str, code: str) -> str:
-    """``path`` under ``code``'s prefix, for addresses ``translate_url`` cannot resolve (a 404 page)."""
+    """``path`` under ``code``'s language prefix instead of its own (none for the default language)."""
     for other, _name in settings.LANGUAGES:
         prefix = f"/{other}/"
         if other != settings.LANGUAGE_CODE and path.startswith(prefix):

@@ -115,7 +115,7 @@ def test_render_cards_stores_fresh_cards_and_says_what_it_did():
 def test_issue_page_of_forty_entries_needs_few_queries(client, django_assert_max_num_queries):
     issue = full_issue(entries=40)
     issue_page(client, issue)
-    # The issue, its entries' cards, the previous and the next issue.
+    # The issue, its entries' cards, the issue before it and the one after.
     with django_assert_max_num_queries(4):
         issue_page(client, issue)
 
