@@ -6,7 +6,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,16 @@ class IssueQuerySet(models.QuerySet):
     def published(self, now: datetime.datetime | None = None) -> "IssueQuerySet":
         """Issues readers may see: the one door for every public page, feed and sitemap."""
         return self.filter(self.published_condition(now=now))
+
+    def with_entry_counts(self) -> "IssueQuerySet":
+        """Annotate ``entry_count``, counted for each issue returned rather than over all, then cut."""
+        from entries.models import Entry  # entries depends on issues, not the other way round
+
+        count = (
+            Entry.objects.filter(issue=OuterRef("pk")).order_by().values("issue")
+            .annotate(n=Count("pk")).values("n")
+        )
+        return self.annotate(entry_count=Coalesce(Subquery(count), 0))
 
     def neighbours(self, day: datetime.date) -> tuple["Issue | None", "Issue | None"]:
         """The issues of this queryset just before and just after ``day``, with their titles."""

@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     issues = Issue.objects.published().order_by("-date")
     latest = issues.first()
     previous = (
-        list(issues.filter(date__lt=latest.date).annotate(entry_count=Count("entries"))[:HOME_PREVIOUS])
+        list(issues.filter(date__lt=latest.date).with_entry_counts()[:HOME_PREVIOUS])
         if latest else []
     )
     return render(request, "issues/home.html", {
