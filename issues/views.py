@@ -8,10 +8,9 @@ from itertools import groupby
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-from entries.cards import issue_cards
+from entries.cards import Cards, issue_cards
 
 from .models import Issue
 
@@ -19,7 +18,7 @@ from .models import Issue
 HOME_PREVIOUS = 10
 
 
-def issue_sections(issue: Issue, feed: bool = False) -> list[tuple[str, int, list[SafeString]]]:
+def issue_sections(issue: Issue, feed: bool = False) -> list[tuple[str, int, Cards]]:
     """The issue's entries as their stored cards, by section in reading order (entries/cards.py)."""
     return issue_cards([issue.pk], feed=feed)[issue.pk]
 
