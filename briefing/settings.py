@@ -56,6 +56,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag and Last-Modified answers: feed readers polling /feed/ get 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Serves anonymous readers' public pages from the cache (briefing/cache.py).
+    # Here, so that a hit skips everything below; the middlewares above still
+    # run on every hit (security headers, 304 answers).
+    "briefing.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # The admin follows the editor's browser language (Chinese by default).
@@ -66,8 +70,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "briefing.middleware.DropMessagesOnServerErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Serves anonymous readers' public pages from the cache (briefing/cache.py).
-    "briefing.cache.PublicPageCacheMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -196,7 +198,9 @@ CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "briefing")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, but reusing its client objects: every page
+            # cache hit reads the content version from Redis (briefing/cache_backends.py).
+            "BACKEND": "briefing.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 3600,
@@ -211,9 +215,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# Rendered pages themselves are kept in each process's memory: a hit then
-# costs one tiny round trip to the shared cache (for the content version),
-# not the transfer of the whole page.
+# Rendered pages themselves are kept in each process's memory (gzip-compressed
+# when that pays): a hit then costs one tiny round trip to the shared cache
+# (for the content version), not the transfer of the whole page.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": f"{CACHE_KEY_PREFIX}-pages",

@@ -158,7 +158,7 @@ def test_site_keeps_working_when_the_cache_server_is_down(client, settings, capl
     # Nothing listens on port 1: every call to the shared cache fails at once.
     settings.CACHES = {
         **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+        "default": {"BACKEND": "briefing.cache_backends.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
     }
     for path in ["/", issue.get_absolute_url()]:
         response = client.get(path)
@@ -192,3 +192,148 @@ def test_a_page_one_worker_rendered_is_served_to_the_others_from_the_shared_cach
     caches["pages"].clear()
     response = client.get(issue.get_absolute_url())
     assert response["X-Cache"] == "miss" and "Renamed" in response.content.decode()
+
+
+# --- A hit is served before most of the middleware stack ------------------------------------------
+
+class CountingMiddleware:
+    """Listed last in a test's MIDDLEWARE: counts the requests that got past the page cache."""
+
+    calls = 0
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        CountingMiddleware.calls += 1
+        return self.get_response(request)
+
+
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+
+
+def test_a_hit_skips_the_rest_of_the_stack_yet_carries_the_security_headers(client, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.briefing.test_cache.CountingMiddleware"]
+    settings.SECURE_HSTS_SECONDS = 3600
+    issue = published_issue(title="Framed nowhere")
+    CountingMiddleware.calls = 0
+    miss = client.get(issue.get_absolute_url(), secure=True)
+    assert miss["X-Cache"] == "miss" and CountingMiddleware.calls == 1
+    hit = client.get(issue.get_absolute_url(), secure=True)
+    assert hit["X-Cache"] == "hit" and CountingMiddleware.calls == 1  # nothing below the cache ran
+    assert "Framed nowhere" in hit.content.decode()
+    for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+                   "Strict-Transport-Security", "Content-Language", "Content-Type"):
+        assert hit[header] == miss[header], header
+    assert hit["X-Frame-Options"] == "DENY"
+    assert hit["X-Content-Type-Options"] == "nosniff"
+    assert "max-age=3600" in hit["Strict-Transport-Security"]
+    assert not hit.cookies
+
+
+def test_a_reader_with_a_session_cookie_never_gets_a_stored_page(client, django_assert_max_num_queries):
+    from django.test import Client
+
+    issue = published_issue(title="Read by everyone")
+    for _ in range(2):
+        client.get(issue.get_absolute_url())
+    assert client.get(issue.get_absolute_url())["X-Cache"] == "hit"
+    reader = Client()
+    reader.cookies["sessionid"] = "not-a-session-this-server-knows"
+    response = reader.get(issue.get_absolute_url())
+    assert response.status_code == 200 and "Read by everyone" in response.content.decode()
+    assert "X-Cache" not in response  # rendered for them, not taken from the cache
+
+
+@pytest.mark.parametrize("path", ["/csrf-form/", "/reads-session/", "/sets-cookie/"])
+def test_pages_that_use_the_csrf_token_the_session_or_a_cookie_are_never_stored(client, settings, path):
+    settings.ROOT_URLCONF = "tests.briefing.cache_urls"
+    first = client.get(path, **GZIP)
+    assert first.status_code == 200
+    client.cookies.clear()  # a second reader, who has none of the first one's cookies
+    second = client.get(path, **GZIP)
+    assert "X-Cache" not in first and "X-Cache" not in second
+    # Nor compressed: their secrets must not be exposed to a BREACH attack.
+    assert "Content-Encoding" not in second
+    if path == "/csrf-form/":
+        assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+
+
+def test_staff_pages_are_sent_uncompressed(client):
+    client.force_login(editor())
+    for path in ["/admin/", "/"]:
+        response = client.get(path, **GZIP)
+        assert response.status_code == 200
+        assert "Content-Encoding" not in response, path
+
+
+# --- Compression --------------------------------------------------------------------------------
+
+def test_gzip_clients_get_a_compressed_copy_of_the_same_page_and_others_get_it_plain(client):
+    import gzip
+
+    issue = published_issue(entries=5, title="Compressed once")
+    paths = ["/", issue.get_absolute_url()] + existing(FEEDS)
+    for path in paths:
+        zipped_miss = client.get(path, **GZIP)
+        zipped_hit = client.get(path, **GZIP)
+        plain_hit = client.get(path)
+        assert (zipped_miss["X-Cache"], zipped_hit["X-Cache"], plain_hit["X-Cache"]) == ("miss", "hit", "hit"), path
+        for zipped in (zipped_miss, zipped_hit):
+            assert zipped["Content-Encoding"] == "gzip", path
+            assert gzip.decompress(zipped.content) == plain_hit.content, path
+            assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain_hit.content)
+        assert "Content-Encoding" not in plain_hit
+        assert int(plain_hit["Content-Length"]) == len(plain_hit.content)
+        assert "Compressed once" in plain_hit.content.decode()
+        for response in (zipped_hit, plain_hit):
+            assert "accept-encoding" in response["Vary"].lower(), path
+            assert response["ETag"] == zipped_miss["ETag"], path  # one (weak) ETag for both encodings
+
+    issue.title = "Edited and recompressed"
+    issue.save()
+    for path in paths:
+        response = client.get(path, **GZIP)
+        assert "Edited and recompressed" in gzip.decompress(response.content).decode(), path
+
+
+def test_a_plain_reader_first_then_gzip_readers_share_one_stored_page(client):
+    import gzip
+
+    issue = published_issue(title="Stored once")
+    plain = client.get(issue.get_absolute_url())
+    assert plain["X-Cache"] == "miss" and "Content-Encoding" not in plain
+    zipped = client.get(issue.get_absolute_url(), **GZIP)
+    assert zipped["X-Cache"] == "hit" and gzip.decompress(zipped.content) == plain.content
+
+
+# --- Conditional requests and languages --------------------------------------------------------
+
+def test_if_none_match_on_a_hit_gives_not_modified_until_the_content_changes(client, django_assert_num_queries):
+    issue = published_issue(title="Polled often")
+    for path in ["/", issue.get_absolute_url()] + existing(FEEDS):
+        first = client.get(path, **GZIP)
+        etag = first["ETag"]
+        with django_assert_num_queries(0):  # from the stored page
+            again = client.get(path, HTTP_IF_NONE_MATCH=etag, **GZIP)
+        assert again.status_code == 304 and again.content == b"", path
+        assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304, path  # a plain client too
+    issue.title = "Polled and changed"
+    issue.save()
+    changed = client.get(issue.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and "Polled and changed" in changed.content.decode()
+
+
+def test_english_and_chinese_pages_are_stored_apart(client):
+    issue = published_issue(title="Bilingual issue")
+    chinese = issue.get_absolute_url()
+    english = "/en" + chinese
+    assert client.get(chinese)["X-Cache"] == "miss"
+    assert client.get(english)["X-Cache"] == "miss"
+    zh, en = client.get(chinese), client.get(english)
+    assert zh["X-Cache"] == en["X-Cache"] == "hit"
+    assert zh["Content-Language"] == "zh-hans" and '<html lang="zh-hans">' in zh.content.decode()
+    assert en["Content-Language"] == "en" and '<html lang="en">' in en.content.decode()
+    # A Chinese reader's browser language does not change the Chinese pages, nor the cache.
+    assert client.get(chinese, HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "zh-hans"
+    assert client.get("/en/", HTTP_ACCEPT_LANGUAGE="zh-hans")["Content-Language"] == "en"
