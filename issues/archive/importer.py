@@ -18,7 +18,7 @@ from django.utils import timezone
 from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
 from entries.links import normalize_url
-from entries.models import Entry, Source, unicode_slug
+from entries.models import Entry, Source, refresh_search_text, unicode_slug
 from issues import workflow
 from issues.models import Issue
 
@@ -247,6 +247,9 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
             )
         if to_delete:
             Entry.objects.filter(pk__in=to_delete).delete()
+        if to_create or to_update:
+            # Bulk writes bypass Entry.save(), which keeps search text current.
+            refresh_search_text(issue.entries.all())
         result.entries_created = len(to_create)
         result.entries_updated = len(to_update)
         result.entries_deleted = len(to_delete)
