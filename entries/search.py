@@ -77,6 +77,15 @@ class LoweredContains(Contains):
     lookup_name = "briefing_lowered_contains"
     lowered = True
 
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "sqlite":
+            return super().as_sql(compiler, connection)
+        # SQLite has no index to serve either; INSTR() finds a substring
+        # without LIKE's per-character case folding and wildcard handling,
+        # and needs no escaping. Both sides are lower-case already.
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"INSTR({lhs}, %s) > 0", [*lhs_params, self.rhs.lower()]
+
 
 def contains(field: str, term: str) -> Q:
     """``field`` contains ``term``, ignoring case."""
