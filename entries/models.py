@@ -208,12 +208,12 @@ class Entry(EnglishEditionMixin, models.Model):
             }
         super().save(*args, **kwargs)
 
-    def build_search_text(self, tag_names: Iterable[str] | None = None) -> str:
+    def build_search_text(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> str:
         """This entry's ``search_text`` from its fields, source and tags, as they are now.
 
-        ``tag_names`` saves the query for the tags when the caller has them;
-        otherwise they are read (from the prefetch cache if there is one). An
-        entry not yet saved has no tags.
+        ``tag_names`` and ``source_name`` save the queries for the tags and the
+        source when the caller has them; otherwise they are read (the tags from
+        the prefetch cache if there is one). An entry not yet saved has no tags.
         """
         if tag_names is None:
             if self.pk is None:
@@ -222,7 +222,8 @@ class Entry(EnglishEditionMixin, models.Model):
                 tag_names = [tag.name for tag in self.tags.all()]
             else:
                 tag_names = TaggedEntry.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
-        source_name = self.source.name if self.source_id is not None else ""
+        if source_name is None:
+            source_name = self.source.name if self.source_id is not None else ""
         # Sorted, so that the same tags always give the same text.
         return search_text_of([
             self.title, self.title_en, self.summary, self.summary_en, source_name, *sorted(tag_names),
@@ -344,8 +345,10 @@ def refresh_search_text(entries: models.QuerySet[Entry]) -> int:
     queries, whatever the number of entries.
     """
     changed = []
+    # Only what search text is made of; the issue too, which a related manager
+    # (issue.entries) sets on each entry and would otherwise read one by one.
     entries = entries.select_related("source").prefetch_related("tags").only(
-        "search_text", "title", "title_en", "summary", "summary_en", "source__name",
+        "search_text", "title", "title_en", "summary", "summary_en", "source__name", "issue",
     )
     for entry in entries.order_by("pk"):
         text = entry.build_search_text()

@@ -21,9 +21,10 @@ On PostgreSQL the migration ``entries/0007_search_text`` creates a pg_trgm GIN
 index on that column, which serves ``LIKE``, so terms of three or more
 characters are answered from it. A trigram index cannot serve a shorter term
 (a two-character term such as 量化 or 芯片 holds no complete trigram): such a
-term is a scan of the published entries' search text, one narrow column. On
-SQLite every term is such a scan; the embedded database holds one editorial
-team's archive, a few thousand entries.
+term is a scan of the published entries' search text: one column, one
+``LIKE`` per entry. On SQLite every term is such a scan, with ``INSTR()``;
+the embedded database holds one editorial team's archive, a few thousand
+entries.
 
 Results: entries whose title (either edition) holds every term come first,
 then the rest; within each group, newer issues before older, then reading
@@ -167,7 +168,8 @@ def search_page(query: str, number: str | int | None, per_page: int) -> Page:
     # The ids come from published entries only; published() again keeps an
     # entry whose issue was withdrawn a moment ago off the page.
     found = (
-        Entry.objects.published().select_related("issue", "source").prefetch_related("tags").in_bulk(ids)
+        Entry.objects.published().select_related("issue", "source").prefetch_related("tags")
+        .defer("search_text").in_bulk(ids)
         if ids else {}
     )
     return Page([found[pk] for pk in ids if pk in found], number, CountedPaginator(entries, per_page, total))
