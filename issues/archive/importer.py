@@ -254,7 +254,8 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         Entry.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         if to_update:
             Entry.objects.bulk_update(
-                to_update, ENTRY_FIELDS + ["url_normalized", "summary_html", "search_text", "updated_at", *ENGLISH_FIELDS],
+                to_update,
+                ENTRY_FIELDS + ["url_normalized", "summary_html", "search_text", "updated_at", *ENGLISH_FIELDS],
                 batch_size=BATCH_SIZE,
             )
         if to_delete:
