@@ -44,11 +44,12 @@ def fill_search_text(apps, schema_editor):
         tags: dict[int, list[str]] = {}
         for entry_id, name in (
             TaggedEntry.objects.using(db).filter(content_object_id__in=[row[0] for row in rows])
-            .order_by("tag__name").values_list("content_object_id", "tag__name")
+            .values_list("content_object_id", "tag__name")
         ):
             tags.setdefault(entry_id, []).append(name)
+        # Tag names sorted in Python, as Entry.build_search_text() sorts them, whatever the collation.
         Entry.objects.using(db).bulk_update(
-            [Entry(pk=pk, search_text=search_text_of([*texts, *tags.get(pk, [])])) for pk, *texts in rows],
+            [Entry(pk=pk, search_text=search_text_of([*texts, *sorted(tags.get(pk, []))])) for pk, *texts in rows],
             ["search_text"],
         )
 
