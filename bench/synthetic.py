@@ -1,8 +1,8 @@
 """A synthetic Briefing archive, built with bulk_create in seconds rather than minutes.
 
 bulk_create skips ``save()``, so the HTML that ``save()`` would render is
-rendered here (summaries once per distinct text, entry cards once per entry)
-and stored, as the real site stores it.
+rendered here once per distinct text and stored, as the real site stores it;
+so are each entry's search text, with its source and tags, and its cards.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 from briefing.markdown import render_inline, render_markdown
 from entries.cards import refresh_cards
 from entries.links import normalize_url
-from entries.models import Entry, Source, Tag, TaggedEntry
+from entries.models import Entry, Source, Tag, TaggedEntry, search_text_of
 from issues.models import Issue
 
 FIRST_DATE = datetime.date(2000, 1, 3)
@@ -68,28 +68,41 @@ def add_issues(start: int, count: int, sources: list[Source], tags: list[Tag], e
         issues = list(Issue.objects.filter(date__in=[i.date for i in issues]).order_by("date"))
 
     sections = [value for value, _ in Entry.Section.choices]
-    entries = []
+    drawn = []
     for issue in issues:
         for k in range(entries_per_issue):
             text, html = summaries[rng.randrange(len(summaries))]
-            url = f"https://example.com/{issue.date:%Y%m%d}/{k}"
-            entries.append(Entry(
-                issue=issue, section=sections[k * len(sections) // entries_per_issue], position=k,
-                title=f"{issue.date}: 条目 {k} — efficient inference item", url=url, url_normalized=normalize_url(url),
-                source=sources[rng.randrange(len(sources))],
-                links=[{"label": "代码", "url": f"https://github.com/example/repo{k}"}],
-                summary=text, summary_html=html,
-            ))
+            drawn.append((issue, k, text, html, sources[rng.randrange(len(sources))]))
+    # Tags are drawn after everything else, in the order they always were, so the
+    # archive is the same as before; each entry's search text needs them up front.
+    entry_tags = []
+    for i in range(len(drawn)):
+        chosen = {tags[1 + rng.randrange(len(tags) - 1)] for _ in range(2)}
+        if i % 5 == 0:
+            chosen.add(tags[0])
+        entry_tags.append(chosen)
+
+    entries = []
+    for (issue, k, text, html, source), chosen in zip(drawn, entry_tags):
+        url = f"https://example.com/{issue.date:%Y%m%d}/{k}"
+        title = f"{issue.date}: 条目 {k} — efficient inference item"
+        entries.append(Entry(
+            issue=issue, section=sections[k * len(sections) // entries_per_issue], position=k,
+            title=title, url=url, url_normalized=normalize_url(url), source=source,
+            links=[{"label": "代码", "url": f"https://github.com/example/repo{k}"}],
+            summary=text, summary_html=html,
+            # What Entry.save() and the tag signals would store; bulk_create bypasses both.
+            search_text=search_text_of([title, text, source.name, *sorted(tag.name for tag in chosen)]),
+        ))
     entries = Entry.objects.bulk_create(entries, batch_size=2000)
     if entries[0].pk is None:
         entries = list(Entry.objects.filter(issue__in=issues).order_by("pk"))
 
-    links = []
-    for i, entry in enumerate(entries):
-        chosen = {tags[1 + rng.randrange(len(tags) - 1)] for _ in range(2)}
-        if i % 5 == 0:
-            chosen.add(tags[0])
-        links.extend(TaggedEntry(content_object=entry, tag=tag) for tag in chosen)
+    links = [
+        TaggedEntry(content_object=entry, tag=tag)
+        for entry, chosen in zip(entries, entry_tags)
+        for tag in chosen
+    ]
     TaggedEntry.objects.bulk_create(links, batch_size=5000)
     # The cards issue pages and feeds show, as Entry.save() would store them.
     refresh_cards(entries)

@@ -8,5 +8,7 @@ class EntriesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import cards
+        from .signals import connect_signals
 
         cards.connect_signals()
+        connect_signals()

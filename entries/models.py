@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
@@ -19,6 +21,17 @@ from issues.models import Issue
 
 from .cards import refresh_cards
 from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
+
+
+def search_text_of(parts: Iterable[str | None]) -> str:
+    """What search matches an entry against: ``parts`` lower-cased, one line each.
+
+    The parts are an entry's title, summary (both editions), source name and
+    tag names (see entries/search.py). Whitespace within a part becomes one
+    space and parts are joined by newlines: a search term never holds
+    whitespace, so it matches within one part, never across two.
+    """
+    return "\n".join(" ".join(part.lower().split()) for part in parts if part and not part.isspace())
 
 
 def unicode_slug(value: str, fallback: str) -> str:
@@ -163,6 +176,9 @@ class Entry(EnglishEditionMixin, models.Model):
     feed_card_html = models.TextField(editable=False, blank=True)
     feed_card_en_html = models.TextField(editable=False, blank=True)
     cards_key = models.CharField(max_length=16, editable=False, blank=True)
+    # Kept in step by save(), by the signals in entries/signals.py (tags, and
+    # source and tag renames) and by refresh_search_text() after bulk writes.
+    search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,14 +206,37 @@ class Entry(EnglishEditionMixin, models.Model):
         self.url_normalized = normalize_url(self.url)
         self.summary_html = render_markdown(self.summary)
         self.summary_en_html = render_markdown(self.summary_en)
+        self.search_text = self.build_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {
                 "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
+                "search_text",
             }
         super().save(*args, **kwargs)
         # Once the row is written: a card shows the entry as stored, with its tags.
         refresh_cards([self])
+
+    def build_search_text(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> str:
+        """This entry's ``search_text`` from its fields, source and tags, as they are now.
+
+        ``tag_names`` and ``source_name`` save the queries for the tags and the
+        source when the caller has them; otherwise they are read (the tags from
+        the prefetch cache if there is one). An entry not yet saved has no tags.
+        """
+        if tag_names is None:
+            if self.pk is None:
+                tag_names = []
+            elif "tags" in getattr(self, "_prefetched_objects_cache", {}):
+                tag_names = [tag.name for tag in self.tags.all()]
+            else:
+                tag_names = TaggedEntry.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
+        if source_name is None:
+            source_name = self.source.name if self.source_id is not None else ""
+        # Sorted, so that the same tags always give the same text.
+        return search_text_of([
+            self.title, self.title_en, self.summary, self.summary_en, source_name, *sorted(tag_names),
+        ])
 
     def recognise_links(self) -> LinkInfo:
         """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.
@@ -305,6 +344,28 @@ def duplicate_warnings(entries) -> list[SafeString]:
                 "title": conditional_escape(entry.title), "issue": link, "other": conditional_escape(other.title),
             }))
     return warnings
+
+
+def refresh_search_text(entries: models.QuerySet[Entry]) -> int:
+    """Rebuild and store the ``search_text`` of ``entries``; the number that changed.
+
+    For writes that bypass ``Entry.save()`` and the signals of
+    entries/signals.py: bulk_create, bulk_update, QuerySet.update(). A few
+    queries, whatever the number of entries.
+    """
+    changed = []
+    # Only what search text is made of; the issue too, which a related manager
+    # (issue.entries) sets on each entry and would otherwise read one by one.
+    entries = entries.select_related("source").prefetch_related("tags").only(
+        "search_text", "title", "title_en", "summary", "summary_en", "source__name", "issue",
+    )
+    for entry in entries.order_by("pk"):
+        text = entry.build_search_text()
+        if text != entry.search_text:
+            entry.search_text = text
+            changed.append(entry)
+    Entry.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
 
 
 class LinkCheckQuerySet(models.QuerySet):

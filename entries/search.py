@@ -5,28 +5,41 @@ original (``title``, ``summary``) and the English edition (``title_en``,
 ``summary_en``), so /en/ finds English text wherever an editor wrote it, and
 the original's English terms (RISC-V, YOLOX) as before.
 
-Matching is a case-insensitive substring match (``LIKE``/``ILIKE``), which finds
-Chinese terms without a word segmenter and English terms such as "RISC-V"
-or "int8" with their punctuation.
+Matching is a case-insensitive substring match, which finds Chinese terms
+without a word segmenter and English terms such as "RISC-V" or "int8" with
+their punctuation. Every term must match.
 
-On PostgreSQL the migration ``entries/0002_search_index`` creates pg_trgm GIN
-indexes on the searched columns, which serve ``LIKE`` and ``ILIKE``, so terms
-of three or more characters are answered from those indexes: each field is matched in its own subquery that the planner serves
-with a bitmap index scan. A trigram index cannot serve a shorter term (a
-two-character term such as 量化 or 芯片 holds no complete trigram), so such
-terms are matched directly on the joined rows: a plain scan of the published
-entries, which still finds them. On SQLite every term is such a scan; the
-embedded database holds one editorial team's archive, a few thousand entries.
+What is matched is one column, ``Entry.search_text``: the entry's titles,
+summaries, source name and tag names, lower-cased, one per line (see
+``entries.models.search_text_of``). ``Entry.save()`` writes it, and
+entries/signals.py rewrites it when tags change or a source or tag is renamed;
+bulk writes call ``refresh_search_text()``. Each term is then one ``LIKE`` on
+one column, with the term lower-cased, instead of a match on four columns and
+subqueries over sources and tags.
 
-Results: entries whose title holds every term come first, then the rest;
-within each group, newer issues before older, then reading order.
+On PostgreSQL the migration ``entries/0007_search_text`` creates a pg_trgm GIN
+index on that column, which serves ``LIKE``, so terms of three or more
+characters are answered from it. A trigram index cannot serve a shorter term
+(a two-character term such as 量化 or 芯片 holds no complete trigram): such a
+term is a scan of the published entries' search text: one column, one
+``LIKE`` per entry. On SQLite every term is such a scan, with ``INSTR()``;
+the embedded database holds one editorial team's archive, a few thousand
+entries.
+
+Results: entries whose title (either edition) holds every term come first,
+then the rest; within each group, newer issues before older, then reading
+order. A page of results costs one query for its entries' ids and the total
+(a window count, so the matches are found once, not once to count and once
+to order), then one for those entries and one for their tags.
 """
 
 from __future__ import annotations
 
-from django.db.models import Case, F, IntegerField, Lookup, Q, QuerySet, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, IntegerField, Lookup, Q, QuerySet, Value, When, Window
+from django.utils.functional import cached_property
 
-from .models import Entry, Source, Tag, TaggedEntry
+from .models import Entry
 
 #: Shortest term a trigram index can answer.
 TRIGRAM_LENGTH = 3
@@ -39,26 +52,44 @@ class Contains(Lookup):
     """``lhs`` contains the term: ``LIKE '%term%'``, or ``ILIKE`` when the term has letter case.
 
     Django's ``icontains`` compares ``UPPER(column)`` on PostgreSQL, which costs
-    an ``upper()`` of every summary scanned and needs indexes on that
-    expression. A Chinese term has no case, so a plain ``LIKE`` finds exactly
-    the same rows, and pg_trgm's GIN index on the bare column serves both
-    ``LIKE`` and ``ILIKE``. SQLite's ``LIKE`` already ignores ASCII case.
+    an ``upper()`` of every value compared. A Chinese term has no case, so a
+    plain ``LIKE`` finds exactly the same rows. SQLite's ``LIKE`` already
+    ignores ASCII case. Used for titles, to rank title matches first.
     """
 
     lookup_name = "briefing_contains"
     prepare_rhs = False
+    #: The column holds lower-case text and the term is lower-cased: plain ``LIKE`` whatever the term.
+    lowered = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        term = self.rhs
+        term = self.rhs.lower() if self.lowered else self.rhs
         pattern = f"%{connection.ops.prep_for_like_query(term)}%"
         operator = "LIKE"
-        if connection.vendor == "postgresql" and term.lower() != term.upper():
+        if connection.vendor == "postgresql" and not self.lowered and term.lower() != term.upper():
             operator = "ILIKE"
         return f"{lhs} {operator} %s ESCAPE '\\'", [*lhs_params, pattern]
 
 
+class LoweredContains(Contains):
+    """``lhs``, lower-case text, contains the term lower-cased: a plain ``LIKE``, which pg_trgm's index serves."""
+
+    lookup_name = "briefing_lowered_contains"
+    lowered = True
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "sqlite":
+            return super().as_sql(compiler, connection)
+        # SQLite has no index to serve either; INSTR() finds a substring
+        # without LIKE's per-character case folding and wildcard handling,
+        # and needs no escaping. Both sides are lower-case already.
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"INSTR({lhs}, %s) > 0", [*lhs_params, self.rhs.lower()]
+
+
 def contains(field: str, term: str) -> Q:
+    """``field`` contains ``term``, ignoring case."""
     return Q(Contains(F(field), term))
 
 
@@ -72,42 +103,9 @@ def parse_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def _indexed_condition(term: str) -> Q:
-    # Each field in its own subquery, so each can use its trigram index.
-    return (
-        Q(pk__in=Entry.objects.filter(contains("title", term)).values("pk"))
-        | Q(pk__in=Entry.objects.filter(contains("summary", term)).values("pk"))
-        | Q(pk__in=Entry.objects.filter(contains("title_en", term)).values("pk"))
-        | Q(pk__in=Entry.objects.filter(contains("summary_en", term)).values("pk"))
-        | _in_source_or_tag(term)
-    )
-
-
-def _in_source_or_tag(term: str) -> Q:
-    # Sources and tags are few: find the matching ones once, in uncorrelated
-    # subqueries, rather than testing every entry's source and tags in turn.
-    return Q(source__in=Source.objects.filter(contains("name", term)).values("pk")) | Q(
-        pk__in=TaggedEntry.objects.filter(
-            tag__in=Tag.objects.filter(contains("name", term)).values("pk")
-        ).values("content_object_id")
-    )
-
-
-def _scan_condition(term: str) -> Q:
-    return (
-        contains("title", term)
-        | contains("summary", term)
-        | contains("title_en", term)
-        | contains("summary_en", term)
-        | _in_source_or_tag(term)
-    )
-
-
 def term_condition(term: str) -> Q:
     """The condition an entry meets when ``term`` is in its title, summary (either edition), source name or a tag."""
-    if len(term) >= TRIGRAM_LENGTH:
-        return _indexed_condition(term)
-    return _scan_condition(term)
+    return Q(LoweredContains(F("search_text"), term))
 
 
 def search_entries(query: str) -> QuerySet[Entry]:
@@ -126,3 +124,52 @@ def search_entries(query: str) -> QuerySet[Entry]:
     return entries.annotate(
         title_match=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("title_match", "-issue__date", "section", "position", "pk")
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, which it would otherwise ask the database for."""
+
+    def __init__(self, object_list, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _page_ids(entries: QuerySet[Entry], number: int, per_page: int) -> tuple[list[int], int | None]:
+    """The ids on page ``number`` and the number of all matches (None when the page is empty)."""
+    bottom = (number - 1) * per_page
+    rows = list(entries.annotate(total=Window(Count("pk"))).values_list("pk", "total")[bottom:bottom + per_page])
+    return [pk for pk, _total in rows], (rows[0][1] if rows else None)
+
+
+def search_page(query: str, number: str | int | None, per_page: int) -> Page:
+    """Page ``number`` of the results for ``query``, its entries with issue, source and tags.
+
+    Like ``Paginator.get_page()``: a page number that is not a number gives the
+    first page, one out of range the last. The total comes with the ids of
+    the page, from the same query; the entries are then read by id. Only an
+    out-of-range page number costs a separate count.
+    """
+    entries = search_entries(query)
+    try:
+        number = int(number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    ids, total = _page_ids(entries, number, per_page) if number >= 1 else ([], None)
+    if total is None:
+        total = entries.count() if number != 1 else 0
+        last = max(1, -(-total // per_page))
+        if number != last:
+            number = last
+            ids, _total = _page_ids(entries, number, per_page) if total else ([], None)
+    # The ids come from published entries only; published() again keeps an
+    # entry whose issue was withdrawn a moment ago off the page.
+    found = (
+        Entry.objects.published().select_related("issue", "source").prefetch_related("tags")
+        .defer("search_text").in_bulk(ids)
+        if ids else {}
+    )
+    return Page([found[pk] for pk in ids if pk in found], number, CountedPaginator(entries, per_page, total))

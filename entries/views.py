@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from issues.models import Issue
 
 from .models import Entry, Source, Tag
-from .search import parse_terms, search_entries
+from .search import parse_terms, search_page
 
 PAGE_SIZE = 20
 RELATED_COUNT = 6
@@ -102,7 +102,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Published entries matching every term, title matches first, newer first."""
     query = request.GET.get("q", "").strip()[:200]
     terms = parse_terms(query)
-    page = _page(request, search_entries(query).select_related("issue", "source").prefetch_related("tags"))
+    page = search_page(query, request.GET.get("page"), PAGE_SIZE)
     return render(request, "entries/search.html", {
         "query": query, "terms": terms, "page_obj": page, "entries": page.object_list,
     })

@@ -19,7 +19,7 @@ from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
 from entries.cards import refresh_cards
 from entries.links import normalize_url
-from entries.models import Entry, Source, unicode_slug
+from entries.models import Entry, Source, TaggedEntry, unicode_slug
 from issues import workflow
 from issues.models import Issue
 
@@ -125,10 +125,13 @@ def _values(parsed: ParsedEntry, sources: dict[str, Source]) -> dict:
     }
 
 
-def _prepare(entry: Entry) -> None:
+def _prepare(entry: Entry, source_names: dict[int, str], tag_names: dict[int, list[str]]) -> None:
     """What Entry.save() would compute; bulk writes bypass save()."""
     entry.url_normalized = normalize_url(entry.url)
     entry.summary_html = render_markdown(entry.summary)
+    entry.search_text = entry.build_search_text(
+        tag_names=tag_names.get(entry.pk, []), source_name=source_names.get(entry.source_id, ""),
+    )
 
 
 #: What an editor added to an entry beside the archive's text: kept on re-import unless the
@@ -210,6 +213,15 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         existing = {} if result.issue_created else {
             (e.section, e.position): e for e in issue.entries.order_by("section", "position", "pk")
         }
+        # For each entry's search text, which bulk writes do not compute: the names of
+        # its source (one of these, or none) and of the tags an editor gave it.
+        source_names = {source.pk: source.name for source in sources.values()}
+        tag_names: dict[int, list[str]] = {}
+        if existing:
+            for entry_id, name in TaggedEntry.objects.filter(content_object__issue=issue).values_list(
+                "content_object_id", "tag__name",
+            ):
+                tag_names.setdefault(entry_id, []).append(name)
         now = timezone.now()
         to_create, to_update = [], []
         for parsed_entry in parsed.entries:
@@ -217,7 +229,7 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
             entry = existing.pop((parsed_entry.section, parsed_entry.position), None)
             if entry is None:
                 entry = Entry(issue=issue, section=parsed_entry.section, position=parsed_entry.position, **values)
-                _prepare(entry)
+                _prepare(entry, source_names, tag_names)
                 to_create.append(entry)
                 continue
             differs = [name for name, value in values.items() if getattr(entry, name) != value]
@@ -229,7 +241,7 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
                     # belonged to the one that was here, and must not be shown as this one's.
                     differs.append("English edition cleared")
                 entry.updated_at = now
-                _prepare(entry)
+                _prepare(entry, source_names, tag_names)
                 to_update.append(entry)
                 result.changes.append(
                     f"entry {entry.get_section_display()} #{entry.position} “{entry.title[:40]}”: " + ", ".join(
@@ -243,7 +255,8 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         Entry.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         if to_update:
             Entry.objects.bulk_update(
-                to_update, ENTRY_FIELDS + ["url_normalized", "summary_html", "updated_at", *ENGLISH_FIELDS],
+                to_update,
+                ENTRY_FIELDS + ["url_normalized", "summary_html", "search_text", "updated_at", *ENGLISH_FIELDS],
                 batch_size=BATCH_SIZE,
             )
         if to_delete:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('entries', '0006_merge_english_search_index'),
+        ('entries', '0007_search_text'),
     ]
 
     operations = [
