@@ -6,6 +6,7 @@ read the stored HTML, so a payload that slipped past the editor's eyes is
 already inert by the time any reader sees it.
 """
 
+import functools
 import html as html_lib
 import re
 import threading
@@ -84,6 +85,13 @@ def plain_text(html: str) -> str:
     ``format_html`` escape it once where it lands; Django's ``striptags`` keeps
     a safe string safe, which would let a quote in the text end an attribute.
     """
+    return _plain_text(str(html or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_text(html: str) -> str:
+    # A pure function of stored HTML that feeds and pages ask for again and
+    # again (headlines, leads); strip_tags runs an HTML parser, so remember it.
     from django.utils.html import strip_tags
 
-    return html_lib.unescape(strip_tags(str(html or "")))
+    return html_lib.unescape(strip_tags(html))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django import template
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -40,11 +41,17 @@ def value_language(value) -> str | None:
     character, it is English.
     """
     lang = getattr(value, "lang", None)
-    if lang == ORIGINAL_LANGUAGE:
-        plain = strip_tags(str(value)) if isinstance(value, SafeString) else str(value)
-        if LATIN.search(plain) and not CJK.search(plain):
-            return ENGLISH
+    if lang == ORIGINAL_LANGUAGE and _written_in_english(str(value), isinstance(value, SafeString)):
+        return ENGLISH
     return lang
+
+
+@functools.lru_cache(maxsize=8192)
+def _written_in_english(text: str, is_html: bool) -> bool:
+    # Pages and feeds ask this of the same titles and leads on every request;
+    # the answer depends on the text alone.
+    plain = plain_text(text) if is_html else text
+    return bool(LATIN.search(plain)) and not CJK.search(plain)
 
 
 @register.filter
