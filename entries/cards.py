@@ -6,8 +6,10 @@ entry through the template language on each request made an issue page cost
 some 35 ms, for text that changes only when an editor saves. So, as the
 summary's Markdown is rendered once on save, each entry's whole *card* is
 rendered once, in both languages, for the page (``entries/includes/entry.html``)
-and for the feed (``entries/includes/feed_entry.html``), and stored on the
-entry. Pages and feeds then join stored strings.
+and for the feed (``entries/includes/feed_entry.html``), and stored in the
+entry's ``EntryCard``. Pages and feeds then join stored strings. Cards live
+in a table of their own so that the entries table stays narrow for the scans
+search and tag pages make.
 
 A card shows the entry, its source's name and its tags, so it is rendered
 again whenever any of them changes: ``Entry.save()``, a change of the entry's
@@ -17,7 +19,7 @@ by the code that writes entries in bulk (the archive importer), which calls
 
 A card also depends on the templates, the translations and ``SITE_URL``. Each
 stored card carries the fingerprint (:func:`cards_key`) of what it was made
-from; a card whose fingerprint is not the running code's is never shown but
+from; a card whose fingerprint is not the running code's, or a missing one, is never shown but
 rendered afresh for that request (slower, never wrong) until
 ``manage.py render_cards`` stores new ones, which a deployment runs after
 ``migrate``.
@@ -40,7 +42,7 @@ from django.utils.safestring import SafeString, mark_safe
 from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE, reading_english
 
 if TYPE_CHECKING:
-    from .models import Entry
+    from .models import Entry, EntryCard
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +51,12 @@ PAGE_TEMPLATE = "entries/includes/entry.html"
 FEED_TEMPLATE = "entries/includes/feed_entry.html"
 #: Bump when code the templates call (template tags, ``Entry.text``) changes what a card shows.
 CARD_FORMAT = 1
-#: Stored field per (template, language).
+#: Field of ``EntryCard`` per (template, language).
 CARD_FIELDS = {
-    (PAGE_TEMPLATE, ORIGINAL_LANGUAGE): "card_html",
-    (PAGE_TEMPLATE, ENGLISH): "card_en_html",
-    (FEED_TEMPLATE, ORIGINAL_LANGUAGE): "feed_card_html",
-    (FEED_TEMPLATE, ENGLISH): "feed_card_en_html",
+    (PAGE_TEMPLATE, ORIGINAL_LANGUAGE): "page_html",
+    (PAGE_TEMPLATE, ENGLISH): "page_en_html",
+    (FEED_TEMPLATE, ORIGINAL_LANGUAGE): "feed_html",
+    (FEED_TEMPLATE, ENGLISH): "feed_en_html",
 }
 BATCH_SIZE = 200
 
@@ -77,12 +79,12 @@ def render_card(entry: "Entry", template: str, language: str) -> str:
         return get_template(template).render({"entry": entry}).strip()
 
 
-def fill_cards(entry: "Entry") -> list[str]:
-    """Render every card of ``entry`` onto it (not saved); the names of the fields set."""
-    for (template, language), field in CARD_FIELDS.items():
-        setattr(entry, field, render_card(entry, template, language))
-    entry.cards_key = cards_key()
-    return [*CARD_FIELDS.values(), "cards_key"]
+def make_card(entry: "Entry") -> "EntryCard":
+    """Every card of ``entry`` (with its source and tags loaded), not yet saved."""
+    from .models import EntryCard
+
+    html = {field: render_card(entry, template, language) for (template, language), field in CARD_FIELDS.items()}
+    return EntryCard(entry_id=entry.pk, key=cards_key(), **html)
 
 
 def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
@@ -90,34 +92,26 @@ def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
 
     Pass entries or a queryset of them: either way the rows are read again
     with their source and tags, so a card shows what is stored, not what a
-    caller holds in memory; entries passed as objects get their new cards.
+    caller holds in memory.
     """
-    from .models import Entry
+    from .models import Entry, EntryCard
 
-    held: dict[int, Entry] = {}
     if isinstance(entries, QuerySet):
         ids = list(entries.values_list("pk", flat=True))
     else:
-        held = {entry.pk: entry for entry in entries}
-        ids = list(held)
+        ids = [entry.pk for entry in entries]
     done = 0
     for start in range(0, len(ids), BATCH_SIZE):
-        batch = list(
-            Entry.objects.filter(pk__in=ids[start:start + BATCH_SIZE])
-            .select_related("source").prefetch_related("tags")
+        cards = [
+            make_card(entry) for entry in
+            Entry.objects.filter(pk__in=ids[start:start + BATCH_SIZE]).select_related("source").prefetch_related("tags")
+        ]
+        # One upsert, and no signals: a card is derived data, and whoever
+        # changed what it shows has already told the page cache.
+        EntryCard.objects.bulk_create(
+            cards, update_conflicts=True, unique_fields=["entry"], update_fields=[*CARD_FIELDS.values(), "key"],
         )
-        fields: list[str] = []
-        for entry in batch:
-            fields = fill_cards(entry)
-            # The caller's own object shows its new cards too.
-            if entry.pk in held:
-                for name in fields:
-                    setattr(held[entry.pk], name, getattr(entry, name))
-        if batch:
-            # bulk_update sends no signals: a card is derived data, and whoever
-            # changed what it shows has already told the page cache.
-            Entry.objects.bulk_update(batch, fields)
-        done += len(batch)
+        done += len(cards)
     return done
 
 
@@ -148,10 +142,11 @@ def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, list[tupl
 
     template = FEED_TEMPLATE if feed else PAGE_TEMPLATE
     language = ENGLISH if reading_english() else ORIGINAL_LANGUAGE
+    # From the entries, so that an entry whose card is missing is shown all the same.
     rows = list(
         Entry.objects.filter(issue_id__in=issue_ids)
         .order_by("issue_id", "section", "position", "pk")
-        .values_list("issue_id", "section", "pk", "cards_key", CARD_FIELDS[(template, language)])
+        .values_list("issue_id", "section", "pk", "card__key", f"card__{CARD_FIELDS[(template, language)]}")
     )
     key = cards_key()
     stale = [pk for _, _, pk, row_key, _ in rows if row_key != key]

@@ -170,12 +170,6 @@ class Entry(EnglishEditionMixin, models.Model):
         help_text=_("A paper's own abstract, as published; shown folded under the summary."),
     )
     tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"))
-    # The entry as issue pages and feeds show it, rendered whenever it changes (entries/cards.py).
-    card_html = models.TextField(editable=False, blank=True)
-    card_en_html = models.TextField(editable=False, blank=True)
-    feed_card_html = models.TextField(editable=False, blank=True)
-    feed_card_en_html = models.TextField(editable=False, blank=True)
-    cards_key = models.CharField(max_length=16, editable=False, blank=True)
     # Kept in step by save(), by the signals in entries/signals.py (tags, and
     # source and tag renames) and by refresh_search_text() after bulk writes.
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -366,6 +360,28 @@ def refresh_search_text(entries: models.QuerySet[Entry]) -> int:
             changed.append(entry)
     Entry.objects.bulk_update(changed, ["search_text"], batch_size=500)
     return len(changed)
+
+
+class EntryCard(models.Model):
+    """An entry as issue pages and feeds show it, in both languages, rendered when it changes.
+
+    Derived data, kept by entries/cards.py: never edited, never versioned.
+    """
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="card")
+    page_html = models.TextField()
+    page_en_html = models.TextField()
+    feed_html = models.TextField()
+    feed_en_html = models.TextField()
+    #: The fingerprint of the templates, translations and SITE_URL it was made with.
+    key = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("entry card")
+        verbose_name_plural = _("entry cards")
+
+    def __str__(self) -> str:
+        return f"card of entry {self.entry_id}"
 
 
 class LinkCheckQuerySet(models.QuerySet):

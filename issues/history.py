@@ -42,13 +42,7 @@ def register() -> None:
     if not reversion.is_registered(TaggedEntry):
         reversion.register(TaggedEntry)
     if not reversion.is_registered(Entry):
-        # Derived fields are left out: save() makes them again from the rest.
-        reversion.register(
-            Entry, follow=["taggedentry_set"], exclude=[
-                "summary_html", "url_normalized", "search_text",
-                "card_html", "card_en_html", "feed_card_html", "feed_card_en_html", "cards_key",
-            ],
-        )
+        reversion.register(Entry, exclude=["summary_html", "url_normalized", "search_text"], follow=["taggedentry_set"])
     if not reversion.is_registered(Issue):
         reversion.register(Issue, exclude=["headline_html", "lead_html"], follow=["entries"])
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from entries.cards import cards_key
-from entries.models import Entry, Source, Tag
+from entries.models import EntryCard, Source, Tag
 from tests.factories import EntryFactory, SourceFactory
 from tests.public_content import full_issue, published
 
@@ -94,19 +94,19 @@ def test_card_made_by_other_templates_is_never_shown_but_rendered_afresh(client)
     issue = published(entries=0)
     entry = EntryFactory(issue=issue, title="当前的标题")
     # As after a deployment that changed the card template: the stored card is stale.
-    Entry.objects.filter(pk=entry.pk).update(card_html="STALE CARD", cards_key="old")
+    EntryCard.objects.filter(entry=entry).update(page_html="STALE CARD", key="old")
     page = issue_page(client, issue)
     assert "STALE CARD" not in page and "当前的标题" in page
 
 
 def test_render_cards_stores_fresh_cards_and_says_what_it_did():
     issue = published(entries=3)
-    Entry.objects.filter(issue=issue).update(card_html="STALE CARD", cards_key="old")
+    EntryCard.objects.filter(entry__issue=issue).update(page_html="STALE CARD", key="old")
     out = StringIO()
     call_command("render_cards", "--no-progress", stdout=out)
     assert "Rendered the cards of 3 entries" in out.getvalue()
-    assert not Entry.objects.exclude(cards_key=cards_key()).exists()
-    assert not Entry.objects.filter(card_html="STALE CARD").exists()
+    assert not EntryCard.objects.exclude(key=cards_key()).exists()
+    assert not EntryCard.objects.filter(page_html="STALE CARD").exists()
     out = StringIO()
     call_command("render_cards", "--no-progress", stdout=out)
     assert "Rendered the cards of 0 entries" in out.getvalue()
@@ -133,4 +133,22 @@ def test_new_source_created_for_a_link_does_not_disturb_the_card(client):
     entry = EntryFactory(issue=issue, url="https://mp.weixin.qq.com/s/abc", title="文章 | 新智元", source=None)
     assert Source.objects.filter(name="新智元").exists()
     assert "新智元" in issue_page(client, issue)
-    assert entry.cards_key == cards_key()
+    assert EntryCard.objects.get(entry=entry).key == cards_key()
+
+
+def test_entry_without_a_card_is_still_on_the_issue_page(client):
+    issue = published(entries=0)
+    entry = EntryFactory(issue=issue, title="没有卡片的条目")
+    EntryCard.objects.filter(entry=entry).delete()
+    assert "没有卡片的条目" in issue_page(client, issue)
+    call_command("render_cards", "--no-progress", stdout=StringIO())
+    assert EntryCard.objects.filter(entry=entry, key=cards_key()).exists()
+
+
+def test_deleting_an_entry_takes_it_off_the_issue_page(client):
+    issue = published(entries=0)
+    entry = EntryFactory(issue=issue, title="将被删除的条目")
+    assert "将被删除的条目" in issue_page(client, issue)
+    entry.delete()
+    assert "将被删除的条目" not in issue_page(client, issue)
+    assert not EntryCard.objects.filter(entry_id=entry.pk).exists()

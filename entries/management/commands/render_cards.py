@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from briefing.cache import bump_content_version
 from entries.cards import BATCH_SIZE, cards_key, refresh_cards
-from entries.models import Entry
+from entries.models import Entry, EntryCard
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         entries = Entry.objects.order_by("pk")
         if not options["all"]:
-            entries = entries.exclude(cards_key=cards_key())
+            entries = entries.exclude(pk__in=EntryCard.objects.filter(key=cards_key()).values("entry_id"))
         ids = list(entries.values_list("pk", flat=True))
         done = 0
         with tqdm(
