@@ -563,13 +563,17 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
         worst = min(cached, key=lambda r: r.ratio)
         checks.append(("cached pages ≥ 80% of the minimal view", worst.ratio >= 0.80,
                        f"lowest {worst.ratio:.0%} ({worst.name})"))
+    # Judged apart: readers get the cached answer (the site caches pages and
+    # feeds); the uncached one is what the first request after a change costs.
     for name in ("RSS feed", "search"):
-        measured = [r for r in rows if r.name == name and r.result]
-        if measured:
-            worst = max(r.result.p99_ms for r in measured)
-            checks.append((f"p99 of {name} < 100 ms", worst < 100, f"{worst:.1f} ms"))
-        else:
-            checks.append((f"p99 of {name} < 100 ms", None, "not in this build: skipped"))
+        for mode, when in (("cached", "as served, from the page cache"),
+                           ("uncached", "uncached: the first request after a change")):
+            row = find(name, mode)
+            label = f"p99 of {name} < 100 ms, {when}"
+            if row:
+                checks.append((label, row.result.p99_ms < 100, f"{row.result.p99_ms:.1f} ms"))
+            else:
+                checks.append((label, None, "not in this build: skipped"))
     small = find("issue page", "uncached, 100 issues")
     if small and issue_uncached:
         ratio = issue_uncached.inproc_min_ms / small.inproc_min_ms
