@@ -133,9 +133,10 @@ def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, list[tupl
     """Per issue, its entries' cards in the reader's language: (section label, value, cards) per section.
 
     One query for any number of issues, reading only the cards needed. A card
-    made by other templates, translations or ``SITE_URL`` than the running
-    code's (just after a deployment) is rendered afresh for this request,
-    never shown stale, until ``render_cards`` stores it.
+    that is missing, or was made by other templates, translations or
+    ``SITE_URL`` than the running code's (just after a deployment), is
+    rendered afresh for this request, never shown stale, until
+    ``render_cards`` stores it.
     """
     global _warned_stale
     from .models import Entry
