@@ -55,8 +55,9 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
     except ValueError:
         raise Http404("No issue on that date.")
     published = Issue.objects.published()
-    issue = published.filter(date=day).first()
-    if issue is None:
+    try:
+        issue = published.get(date=day)
+    except Issue.DoesNotExist:
         raise Http404("No published issue on that date.")
     previous_issue, next_issue = published.neighbours(day)
     return render(request, "issues/issue_detail.html", {
