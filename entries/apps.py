@@ -7,8 +7,6 @@ class EntriesConfig(AppConfig):
     verbose_name = _("Entries")
 
     def ready(self) -> None:
-        from . import cards
         from .signals import connect_signals
 
-        cards.connect_signals()
         connect_signals()

@@ -11,11 +11,11 @@ entry's ``EntryCard``. Pages and feeds then join stored strings. Cards live
 in a table of their own so that the entries table stays narrow for the scans
 search and tag pages make.
 
-A card shows the entry, its source's name and its tags, so it is rendered
-again whenever any of them changes: ``Entry.save()``, a change of the entry's
-tags, and a save of its source or of one of its tags (the receivers below), and
-by the code that writes entries in bulk (the archive importer), which calls
-:func:`refresh_cards` itself.
+A card shows the entry, its source and its tags, so it is rendered again
+whenever any of them changes: by ``Entry.save()``, by the receivers of
+entries/signals.py (an entry's tags changed, a source or tag renamed, a tag
+deleted), and by the code that writes entries in bulk (the archive
+importer), which calls :func:`refresh_cards` itself.
 
 A card also depends on the templates, the translations and ``SITE_URL``. Each
 stored card carries the fingerprint (:func:`cards_key`) of what it was made
@@ -58,7 +58,6 @@ CARD_FIELDS = {
     (FEED_TEMPLATE, ORIGINAL_LANGUAGE): "feed_html",
     (FEED_TEMPLATE, ENGLISH): "feed_en_html",
 }
-BATCH_SIZE = 200
 
 
 @functools.cache
@@ -87,6 +86,19 @@ def make_card(entry: "Entry") -> "EntryCard":
     return EntryCard(entry_id=entry.pk, key=cards_key(), **html)
 
 
+def store_cards(entries: "list[Entry]") -> int:
+    """Render and store the cards of ``entries``, loaded with their source and tags; how many."""
+    from .models import EntryCard
+
+    cards = [make_card(entry) for entry in entries]
+    # One upsert, and no signals: a card is derived data, and whoever
+    # changed what it shows has already told the page cache.
+    EntryCard.objects.bulk_create(
+        cards, update_conflicts=True, unique_fields=["entry"], update_fields=[*CARD_FIELDS.values(), "key"],
+    )
+    return len(cards)
+
+
 def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
     """Render and store the cards of these entries, reading them afresh; how many.
 
@@ -94,25 +106,10 @@ def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
     with their source and tags, so a card shows what is stored, not what a
     caller holds in memory.
     """
-    from .models import Entry, EntryCard
+    from .models import Entry
 
-    if isinstance(entries, QuerySet):
-        ids = list(entries.values_list("pk", flat=True))
-    else:
-        ids = [entry.pk for entry in entries]
-    done = 0
-    for start in range(0, len(ids), BATCH_SIZE):
-        cards = [
-            make_card(entry) for entry in
-            Entry.objects.filter(pk__in=ids[start:start + BATCH_SIZE]).select_related("source").prefetch_related("tags")
-        ]
-        # One upsert, and no signals: a card is derived data, and whoever
-        # changed what it shows has already told the page cache.
-        EntryCard.objects.bulk_create(
-            cards, update_conflicts=True, unique_fields=["entry"], update_fields=[*CARD_FIELDS.values(), "key"],
-        )
-        done += len(cards)
-    return done
+    ids = list(entries.values_list("pk", flat=True)) if isinstance(entries, QuerySet) else [e.pk for e in entries]
+    return sum(store_cards(batch) for batch in Entry.objects.for_derived_data(ids))
 
 
 class Cards(list):
@@ -170,47 +167,3 @@ def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, list[tupl
 
 
 _warned_stale = False
-
-
-def _entry_tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
-    from .models import Entry, Tag
-
-    if not action.startswith("post_"):
-        return
-    if isinstance(instance, Entry):
-        refresh_cards([instance])
-    elif isinstance(instance, Tag) and pk_set:
-        refresh_cards(Entry.objects.filter(pk__in=pk_set))
-
-
-def _source_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
-    if not raw and not created:
-        refresh_cards(instance.entries.all())
-
-
-def _tag_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
-    from .models import Entry
-
-    if not raw and not created:
-        refresh_cards(Entry.objects.filter(tags=instance))
-
-
-def _tagging_deleted(sender, instance, origin=None, **kwargs) -> None:
-    from .models import Entry, Tag
-
-    # Removing tags through the entry's manager is handled by m2m_changed; this
-    # is for rows deleted with their tag, which sends no m2m_changed.
-    if isinstance(origin, Tag):
-        refresh_cards(Entry.objects.filter(pk=instance.content_object_id))
-
-
-def connect_signals() -> None:
-    """Keep cards in step with sources, tags and taggings (entries render their own on save)."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from .models import Source, Tag, TaggedEntry
-
-    m2m_changed.connect(_entry_tags_changed, sender=TaggedEntry, dispatch_uid="entries.cards.tags")
-    post_save.connect(_source_saved, sender=Source, dispatch_uid="entries.cards.source")
-    post_save.connect(_tag_saved, sender=Tag, dispatch_uid="entries.cards.tag")
-    post_delete.connect(_tagging_deleted, sender=TaggedEntry, dispatch_uid="entries.cards.tagging_deleted")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import models
 from django.db.models import Count
@@ -127,6 +127,12 @@ class EntryQuerySet(models.QuerySet):
 
     def in_reading_order(self) -> "EntryQuerySet":
         return self.order_by("section", "position", "pk")
+
+    def for_derived_data(self, ids: list[int], batch_size: int = 200) -> Iterator[list["Entry"]]:
+        """The entries ``ids``, in batches, with the source and tags their search text and cards are made of."""
+        for start in range(0, len(ids), batch_size):
+            batch = self.filter(pk__in=ids[start:start + batch_size])
+            yield list(batch.select_related("source").prefetch_related("tags"))
 
 
 class Entry(EnglishEditionMixin, models.Model):
@@ -340,26 +346,27 @@ def duplicate_warnings(entries) -> list[SafeString]:
     return warnings
 
 
-def refresh_search_text(entries: models.QuerySet[Entry]) -> int:
-    """Rebuild and store the ``search_text`` of ``entries``; the number that changed.
-
-    For writes that bypass ``Entry.save()`` and the signals of
-    entries/signals.py: bulk_create, bulk_update, QuerySet.update(). A few
-    queries, whatever the number of entries.
-    """
+def store_search_text(entries: list[Entry]) -> int:
+    """Rebuild the ``search_text`` of ``entries`` (loaded with source and tags) and store what changed; how many."""
     changed = []
-    # Only what search text is made of; the issue too, which a related manager
-    # (issue.entries) sets on each entry and would otherwise read one by one.
-    entries = entries.select_related("source").prefetch_related("tags").only(
-        "search_text", "title", "title_en", "summary", "summary_en", "source__name", "issue",
-    )
-    for entry in entries.order_by("pk"):
+    for entry in entries:
         text = entry.build_search_text()
         if text != entry.search_text:
             entry.search_text = text
             changed.append(entry)
     Entry.objects.bulk_update(changed, ["search_text"], batch_size=500)
     return len(changed)
+
+
+def refresh_search_text(entries: models.QuerySet[Entry]) -> int:
+    """Rebuild and store the ``search_text`` of ``entries``; the number that changed.
+
+    For writes that bypass ``Entry.save()`` and the signals of
+    entries/signals.py: bulk_create, bulk_update, QuerySet.update(). A few
+    queries per 200 entries.
+    """
+    ids = list(entries.values_list("pk", flat=True))
+    return sum(store_search_text(batch) for batch in Entry.objects.for_derived_data(ids))
 
 
 class EntryCard(models.Model):

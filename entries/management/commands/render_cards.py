@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from briefing.cache import bump_content_version
-from entries.cards import BATCH_SIZE, cards_key, refresh_cards
+from entries.cards import cards_key, store_cards
 from entries.models import Entry, EntryCard
 
 
@@ -35,10 +35,9 @@ class Command(BaseCommand):
             total=len(ids), unit="entry", desc="Rendering cards", disable=options["no_progress"] or not ids,
             file=self.stderr._out,
         ) as bar:
-            for start in range(0, len(ids), BATCH_SIZE):
-                batch = refresh_cards(Entry(pk=pk) for pk in ids[start:start + BATCH_SIZE])
-                done += batch
-                bar.update(batch)
+            for batch in Entry.objects.for_derived_data(ids):
+                done += store_cards(batch)
+                bar.update(len(batch))
         if done:
             bump_content_version()
         total = Entry.objects.count()
