@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 PAGE_TEMPLATE = "entries/includes/entry.html"
 FEED_TEMPLATE = "entries/includes/feed_entry.html"
 #: Bump when code the templates call (template tags, ``Entry.text``) changes what a card shows.
-CARD_FORMAT = 1
+CARD_FORMAT = 2
 #: Field of ``EntryCard`` per (template, language).
 CARD_FIELDS = {
     (PAGE_TEMPLATE, ORIGINAL_LANGUAGE): "page_html",

@@ -175,7 +175,8 @@ class Entry(EnglishEditionMixin, models.Model):
         _("original abstract"), blank=True,
         help_text=_("A paper's own abstract, as published; shown folded under the summary."),
     )
-    tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"))
+    # Ordered, or pages list the same tags in whatever order the database returns them.
+    tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"), ordering=["name"])
     # Kept in step by save(), by the signals in entries/signals.py (tags, and
     # source and tag renames) and by refresh_search_text() after bulk writes.
     search_text = models.TextField(editable=False, blank=True, default="")
