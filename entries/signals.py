@@ -33,6 +33,10 @@ def _tags_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
     # taggit sends these for entry.tags.add/remove/set/clear, as Django does for M2M fields.
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    # taggit's set() sends post_add with nothing added on every form save; the
+    # entry's own save() has just done the work.
+    if action != "post_clear" and not pk_set:
+        return
     if isinstance(instance, Entry):
         refresh_derived(Entry.objects.filter(pk=instance.pk))
     elif isinstance(instance, Tag) and pk_set:
