@@ -54,17 +54,19 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import re
 import time
 from typing import Callable
 
 from django.conf import settings
 from django.core.cache import BaseCache, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_vary_headers
+from django.utils.text import compress_string
 from django.utils.translation import get_language_from_path
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,9 @@ VERSION_KEY = "public-pages:version"
 # Models whose changes readers may see. Any model of these apps counts, so
 # that models other apps add later (history, revisions…) are covered too.
 CONTENT_APPS = {"issues", "entries", "taggit"}
+# Models of those apps that only staff see: writing them (check_links writes
+# one row per link) must not make every stored page stale.
+PRIVATE_MODELS = {"entries.linkcheck", "issues.previewlink", "issues.issuetransition"}
 # Headers that make a response unfit to share between readers.
 _PRIVATE_CACHE_CONTROL = {"private", "no-store", "no-cache"}
 
@@ -110,13 +115,17 @@ def _bump_now_and_after_commit() -> None:
     transaction.on_commit(bump_content_version)
 
 
+def _is_content(model) -> bool:
+    return model._meta.app_label in CONTENT_APPS and model._meta.label_lower not in PRIVATE_MODELS
+
+
 def _content_changed(sender, **kwargs) -> None:
-    if sender._meta.app_label in CONTENT_APPS:
+    if _is_content(sender):
         _bump_now_and_after_commit()
 
 
 def _tags_changed(sender, action: str, **kwargs) -> None:
-    if action.startswith("post_") and sender._meta.app_label in CONTENT_APPS:
+    if action.startswith("post_") and _is_content(sender):
         _bump_now_and_after_commit()
 
 
@@ -196,11 +205,8 @@ StoredPage = tuple[int, int, tuple[tuple[str, str], ...], bytes, bool]
 _NOT_STORED_HEADERS = {"content-length", "content-encoding", "x-cache"}
 # Below this, compressing saves less than it costs (GZipMiddleware's limit too).
 _MIN_COMPRESS_LENGTH = 200
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-
-
 def _accepts_gzip(request: HttpRequest) -> bool:
-    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def _store(version: int, response: HttpResponse) -> StoredPage:
@@ -213,7 +219,7 @@ def _store(version: int, response: HttpResponse) -> StoredPage:
     gzipped = False
     if len(body) >= _MIN_COMPRESS_LENGTH and not response.has_header("Content-Encoding"):
         # Deterministic (mtime 0, no random padding): the page holds no secret.
-        compressed = gzip.compress(body, compresslevel=6, mtime=0)
+        compressed = compress_string(body)
         if len(compressed) < len(body):
             body, gzipped = compressed, True
             patch_vary_headers(response, ("Accept-Encoding",))
@@ -304,4 +310,4 @@ def _page_timeout(version: int) -> int:
 
 def _same_cache(a: BaseCache, b: BaseCache) -> bool:
     """Both local memory: the shared cache is this process's too, so keep pages once."""
-    return type(a).__name__ == type(b).__name__ == "LocMemCache"
+    return isinstance(a, LocMemCache) and isinstance(b, LocMemCache)
