@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .models import Issue, PreviewLink
+from .models import PreviewLink
 from .views import issue_sections
 
 
@@ -19,10 +19,7 @@ def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
     link = PreviewLink.from_token(token)
     if link is None or not link.is_active:
         raise Http404("No such preview.")
-    issue = (
-        Issue.objects.filter(pk=link.issue_id)
-        .get()
-    )
+    issue = link.issue
     response = render(request, "issues/preview.html", {
         "issue": issue,
         "sections": issue_sections(issue),
