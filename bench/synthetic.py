@@ -16,7 +16,7 @@ from django.utils import timezone
 from briefing.markdown import render_inline, render_markdown
 from entries.cards import refresh_cards
 from entries.links import normalize_url
-from entries.models import Entry, Source, Tag, TaggedEntry, search_text_of
+from entries.models import Entry, Source, Tag, TaggedEntry
 from issues.models import Issue
 
 FIRST_DATE = datetime.date(2000, 1, 3)
@@ -86,14 +86,15 @@ def add_issues(start: int, count: int, sources: list[Source], tags: list[Tag], e
     for (issue, k, text, html, source), chosen in zip(drawn, entry_tags):
         url = f"https://example.com/{issue.date:%Y%m%d}/{k}"
         title = f"{issue.date}: 条目 {k} — efficient inference item"
-        entries.append(Entry(
+        entry = Entry(
             issue=issue, section=sections[k * len(sections) // entries_per_issue], position=k,
             title=title, url=url, url_normalized=normalize_url(url), source=source,
             links=[{"label": "代码", "url": f"https://github.com/example/repo{k}"}],
             summary=text, summary_html=html,
-            # What Entry.save() and the tag signals would store; bulk_create bypasses both.
-            search_text=search_text_of([title, text, source.name, *sorted(tag.name for tag in chosen)]),
-        ))
+        )
+        # What Entry.save() and the tag signals would store; bulk_create bypasses both.
+        entry.search_text = entry.build_search_text(tag_names=[tag.name for tag in chosen], source_name=source.name)
+        entries.append(entry)
     entries = Entry.objects.bulk_create(entries, batch_size=2000)
     if entries[0].pk is None:
         entries = list(Entry.objects.filter(issue__in=issues).order_by("pk"))

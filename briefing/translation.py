@@ -66,6 +66,3 @@ class EnglishEditionMixin:
     @property
     def text(self) -> _Texts:
         return _Texts(self, None)
-
-    def text_in(self, language: str) -> _Texts:
-        return _Texts(self, language)

@@ -291,10 +291,6 @@ class Entry(EnglishEditionMixin, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def earlier_uses(self) -> models.QuerySet["Entry"]:
-        """Entries of earlier issues with the same link: worth a warning, not an error."""
-        return self.other_uses().filter(issue__date__lt=self.issue.date)
-
     def other_uses(self) -> models.QuerySet["Entry"]:
         """Entries of other issues with the same (normalized) link, newest issue first."""
         if not self.url:

@@ -41,8 +41,6 @@ from django.utils.functional import cached_property
 
 from .models import Entry
 
-#: Shortest term a trigram index can answer.
-TRIGRAM_LENGTH = 3
 #: A query is cut to this many terms, each to this many characters.
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
