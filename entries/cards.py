@@ -112,6 +112,32 @@ def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
     return sum(store_cards(batch) for batch in Entry.objects.for_derived_data(ids))
 
 
+def _card_kind(feed: bool) -> tuple[str, str]:
+    """The card template and the language a request shows."""
+    return (FEED_TEMPLATE if feed else PAGE_TEMPLATE), (ENGLISH if reading_english() else ORIGINAL_LANGUAGE)
+
+
+def entry_cards(entries: "list[Entry]", feed: bool = False) -> dict[int, str]:
+    """The card of each of ``entries`` (loaded with source and tags) in the reader's language, by pk.
+
+    One query for the stored cards; one that is missing or out of date is
+    rendered from the entry in hand.
+    """
+    from .models import EntryCard
+
+    template, language = _card_kind(feed)
+    key = cards_key()
+    stored = {
+        pk: html for pk, card_key, html in
+        EntryCard.objects.filter(entry__in=entries).values_list("entry_id", "key", CARD_FIELDS[(template, language)])
+        if card_key == key
+    }
+    return {
+        entry.pk: stored[entry.pk] if entry.pk in stored else render_card(entry, template, language)
+        for entry in entries
+    }
+
+
 class Cards(list):
     """A section's cards: a list (its length is the number of entries) that shows as their HTML.
 
@@ -138,8 +164,7 @@ def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, list[tupl
     global _warned_stale
     from .models import Entry
 
-    template = FEED_TEMPLATE if feed else PAGE_TEMPLATE
-    language = ENGLISH if reading_english() else ORIGINAL_LANGUAGE
+    template, language = _card_kind(feed)
     # From the entries, so that an entry whose card is missing is shown all the same.
     rows = list(
         Entry.objects.filter(issue_id__in=issue_ids)

@@ -7,7 +7,6 @@ import datetime
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from briefing.context_processors import site
 from briefing.templatetags.seo import absolute
 from issues.feeds import SiteFeed, edition_guid, edition_title
 
+from .cards import entry_cards
 from .models import Entry, Source, Tag
 
 #: How many entries an entry feed carries.
@@ -29,12 +29,17 @@ class EntryFeed(SiteFeed):
         raise NotImplementedError
 
     def items(self, obj) -> list[Entry]:
-        return list(
+        items = list(
             self.entries(obj)
             .select_related("issue", "source")
             .prefetch_related("tags")
             .order_by("-issue__date", "section", "position", "pk")[:FEED_LENGTH]
         )
+        # Their stored feed cards (entries/cards.py), kept on each for item_description.
+        cards = entry_cards(items, feed=True)
+        for item in items:
+            item.feed_card = cards[item.pk]
+        return items
 
     def item_link(self, item: Entry) -> str:
         return absolute(item.get_absolute_url())
@@ -51,7 +56,7 @@ class EntryFeed(SiteFeed):
         return max(item.updated_at, item.issue.publish_at).replace(microsecond=0)
 
     def item_description(self, item: Entry) -> str:
-        return render_to_string("entries/includes/feed_entry.html", {"entry": item})
+        return item.feed_card
 
     def item_categories(self, item: Entry) -> list[str]:
         return [tag.name for tag in item.tags.all()]

@@ -152,3 +152,14 @@ def test_deleting_an_entry_takes_it_off_the_issue_page(client):
     entry.delete()
     assert "将被删除的条目" not in issue_page(client, issue)
     assert not EntryCard.objects.filter(entry_id=entry.pk).exists()
+
+
+def test_tag_feed_shows_stored_cards_and_never_a_stale_one(client):
+    issue = published(entries=0)
+    fresh = EntryFactory(issue=issue, title="存好的卡片", tags=["剪枝"])
+    stale = EntryFactory(issue=issue, title="过时卡片的条目", tags=["剪枝"])
+    EntryCard.objects.filter(entry=stale).update(feed_html="STALE CARD", key="old")
+    feed = feedparser.parse(client.get("/tags/剪枝/feed/").content)
+    descriptions = {item.title: item.description for item in feed.entries}
+    assert "STALE CARD" not in "".join(descriptions.values())
+    assert "存好的卡片" in descriptions[fresh.title] and "过时卡片的条目" in descriptions[stale.title]
