@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.template.loader import get_template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -51,6 +52,10 @@ PAGE_TEMPLATE = "entries/includes/entry.html"
 FEED_TEMPLATE = "entries/includes/feed_entry.html"
 #: Bump when code the templates call (template tags, ``Entry.text``) changes what a card shows.
 CARD_FORMAT = 2
+#: Sent with ``issue_ids`` when the cards, or the entries, of those issues
+#: changed: issues/bodies.py joins each issue's cards once more.
+cards_stored = Signal()
+
 #: Field of ``EntryCard`` per (template, language).
 CARD_FIELDS = {
     (PAGE_TEMPLATE, ORIGINAL_LANGUAGE): "page_html",
@@ -96,6 +101,7 @@ def store_cards(entries: "list[Entry]") -> int:
     EntryCard.objects.bulk_create(
         cards, update_conflicts=True, unique_fields=["entry"], update_fields=[*CARD_FIELDS.values(), "key"],
     )
+    cards_stored.send(sender=EntryCard, issue_ids={entry.issue_id for entry in entries})
     return len(cards)
 
 
@@ -152,7 +158,10 @@ class Cards(list):
     __str__ = __html__
 
 
-def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, list[tuple[str, int, Cards]]]:
+Sections = list[tuple[str, int, Cards]]
+
+
+def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, Sections]:
     """Per issue, its entries' cards in the reader's language: (section label, value, cards) per section.
 
     One query for any number of issues, reading only the cards needed. A card
@@ -161,34 +170,48 @@ def issue_cards(issue_ids: list[int], feed: bool = False) -> dict[int, list[tupl
     rendered afresh for this request, never shown stale, until
     ``render_cards`` stores it.
     """
+    kind = _card_kind(feed)
+    return issue_cards_of_kinds(issue_ids, [kind])[kind]
+
+
+def issue_cards_of_kinds(
+    issue_ids: list[int], kinds: "list[tuple[str, str]]",
+) -> dict[tuple[str, str], dict[int, Sections]]:
+    """Like :func:`issue_cards` for several (template, language) kinds of card at once, in one query.
+
+    Section labels stay lazy: they are translated when shown, in the language active then.
+    """
     global _warned_stale
     from .models import Entry
 
-    template, language = _card_kind(feed)
     # From the entries, so that an entry whose card is missing is shown all the same.
     rows = list(
         Entry.objects.filter(issue_id__in=issue_ids)
         .order_by("issue_id", "section", "position", "pk")
-        .values_list("issue_id", "section", "pk", "card__key", f"card__{CARD_FIELDS[(template, language)]}")
+        .values_list("issue_id", "section", "pk", "card__key", *(f"card__{CARD_FIELDS[kind]}" for kind in kinds))
     )
     key = cards_key()
-    stale = [pk for _, _, pk, row_key, _ in rows if row_key != key]
-    fresh: dict[int, str] = {}
+    stale = [row[2] for row in rows if row[3] != key]
+    fresh: dict[int, list[str]] = {}
     if stale:
         if not _warned_stale:
             logger.warning("Entry cards were made by other templates or settings; run `manage.py render_cards`.")
             _warned_stale = True
         fresh = {
-            entry.pk: render_card(entry, template, language)
+            entry.pk: [render_card(entry, template, language) for template, language in kinds]
             for entry in Entry.objects.filter(pk__in=stale).select_related("source").prefetch_related("tags")
         }
-    by_issue: dict[int, list[tuple[str, int, Cards]]] = {issue_id: [] for issue_id in issue_ids}
-    for issue_id, section, pk, _, html in rows:
-        sections = by_issue[issue_id]
-        if not sections or sections[-1][1] != section:
-            sections.append((Entry.Section(section).label, section, Cards()))
-        sections[-1][2].append(fresh.get(pk, html))
-    return by_issue
+    result: dict[tuple[str, str], dict[int, Sections]] = {}
+    for i, kind in enumerate(kinds):
+        by_issue: dict[int, Sections] = {issue_id: [] for issue_id in issue_ids}
+        for row in rows:
+            issue_id, section, pk = row[0], row[1], row[2]
+            sections = by_issue[issue_id]
+            if not sections or sections[-1][1] != section:
+                sections.append((Entry.Section(section).label, section, Cards()))
+            sections[-1][2].append(fresh[pk][i] if pk in fresh else row[4 + i])
+        result[kind] = by_issue
+    return result
 
 
 _warned_stale = False

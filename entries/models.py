@@ -19,7 +19,7 @@ from briefing.markdown import render_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
-from .cards import refresh_cards
+from .cards import cards_stored, refresh_cards
 from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
 
 
@@ -217,6 +217,18 @@ class Entry(EnglishEditionMixin, models.Model):
         super().save(*args, **kwargs)
         # Once the row is written: a card shows the entry as stored, with its tags.
         refresh_cards([self])
+        # An entry moved to another issue leaves a gap in the one it was in.
+        left = getattr(self, "_loaded_issue_id", None)
+        if left is not None and left != self.issue_id:
+            cards_stored.send(sender=Entry, issue_ids={left})
+        self._loaded_issue_id = self.issue_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> "Entry":
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that save() knows when the entry left its issue (issues/bodies.py).
+        instance._loaded_issue_id = instance.__dict__.get("issue_id")
+        return instance
 
     def build_search_text(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> str:
         """This entry's ``search_text`` from its fields, source and tags, as they are now.

@@ -11,3 +11,7 @@ class IssuesConfig(AppConfig):
         from . import history
 
         history.register()
+        # Stored issue bodies follow their entries' cards (see issues/bodies.py).
+        from . import bodies
+
+        bodies.connect_signals()

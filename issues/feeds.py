@@ -16,6 +16,8 @@ to both feeds sees both editions of an issue.
 from __future__ import annotations
 
 import datetime
+import functools
+import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,8 +33,8 @@ from briefing.markdown import plain_text
 from briefing.translation import reading_english
 from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
-from entries.cards import issue_cards
 
+from .bodies import issue_body
 from .models import Issue
 
 #: How many issues the feeds carry.
@@ -55,7 +57,21 @@ def edition_guid(date: datetime.date, specific: str) -> str:
     return f"{guid}/en" if reading_english() else guid
 
 
-class RssWithContent(Rss201rev2Feed):
+class BufferedWrite:
+    """Write the document into memory and hand it to the response in one piece.
+
+    The XML writer makes hundreds of small writes per feed (twenty whole
+    issues); each, written to an ``HttpResponse``, is encoded and stored as a
+    chunk of its own.
+    """
+
+    def write(self, outfile, encoding: str) -> None:
+        buffer = io.StringIO()
+        super().write(buffer, encoding)
+        outfile.write(buffer.getvalue())
+
+
+class RssWithContent(BufferedWrite, Rss201rev2Feed):
     """RSS 2.0 with the full HTML of each item in ``content:encoded``."""
 
     def rss_attributes(self) -> dict:
@@ -67,7 +83,7 @@ class RssWithContent(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomWithContent(Atom1Feed):
+class AtomWithContent(BufferedWrite, Atom1Feed):
     """Atom with the full HTML of each item in ``content``."""
 
     def add_item_elements(self, handler, item) -> None:
@@ -118,12 +134,8 @@ class LatestIssuesFeed(SiteFeed):
         return f"{guid}/en" if reading_english() else guid
 
     def items(self):
-        issues = list(Issue.objects.published().order_by("-date")[:FEED_LENGTH])
-        # Every issue's entry cards in one query, kept on the issue for item_content_html.
-        cards = issue_cards([issue.pk for issue in issues], feed=True)
-        for issue in issues:
-            issue.feed_sections = cards[issue.pk]
-        return issues
+        # With each issue its stored body (issues/bodies.py): one query for the whole feed.
+        return Issue.objects.published().order_by("-date").with_body(feed=True)[:FEED_LENGTH]
 
     def item_link(self, item: Issue) -> str:
         return absolute(item.get_absolute_url())
@@ -148,11 +160,11 @@ class LatestIssuesFeed(SiteFeed):
         if headline:
             parts.append(format_html("<p{}>{}</p>", lang_attr(headline), plain_text(headline)))
         if lead:
-            parts.append(format_html("<p{}>{}</p>", lang_attr(lead), Truncator(plain_text(lead)).chars(300)))
+            parts.append(format_html("<p{}>{}</p>", lang_attr(lead), excerpt(lead)))
         return "".join(parts) or escape(str(item.text.title))
 
     def item_content_html(self, item: Issue) -> str:
-        """The whole issue: headline, lead, then each section's stored entry cards (entries/cards.py).
+        """The whole issue: headline, lead, then its stored body: each section's entry cards.
 
         Built here rather than by a template: the feed is twenty issues, and
         the template engine's cost per issue was most of the feed's.
@@ -163,8 +175,7 @@ class LatestIssuesFeed(SiteFeed):
             parts.append(format_html("<p{}><strong>{}</strong></p>\n", lang_attr(headline), headline))
         if lead:
             parts.append(format_html("<div{}>{}</div>\n", lang_attr(lead), lead))
-        for label, _value, cards in item.feed_sections:
-            parts.append(format_html("<h2>{}</h2>\n{}", label, cards))
+        parts.append(issue_body(item, feed=True))
         parts.append(format_html(
             '\n<p><a href="{}">{}</a></p>', absolute(item.get_absolute_url()), _("Read this issue on the web"),
         ))
@@ -179,6 +190,12 @@ class LatestIssuesAtomFeed(LatestIssuesFeed):
 
     def subtitle(self) -> str:
         return self.description()
+
+
+@functools.lru_cache(maxsize=1024)
+def excerpt(html: str) -> str:
+    """The start of stored HTML's text, for a feed item's description: a pure function of the text."""
+    return Truncator(plain_text(html)).chars(300)
 
 
 def settings_site_name() -> str:

@@ -57,6 +57,15 @@ class IssueQuerySet(models.QuerySet):
             self.filter(date__gt=day).order_by("date").only(*fields).first(),
         )
 
+    def with_body(self, feed: bool = False) -> "IssueQuerySet":
+        """Join each issue's stored body (issues/bodies.py), only the edition the reader is served."""
+        from briefing.translation import reading_english
+
+        wanted = IssueBody.field_for(feed, english=reading_english())
+        return self.select_related("body").defer(
+            *(f"body__{field}" for field in IssueBody.HTML_FIELDS if field != wanted)
+        )
+
     def awaiting_review(self) -> "IssueQuerySet":
         return self.filter(status=Issue.Status.REVIEW)
 
@@ -194,6 +203,36 @@ class IssueTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue}: {self.from_status} → {self.to_status}"
+
+
+class IssueBody(models.Model):
+    """An issue's sections of entry cards, joined and stored once when they change.
+
+    Derived data, like the entry cards it is made of (entries/cards.py): the
+    issue page and the feed read one row instead of every entry's card.
+    issues/bodies.py writes it; ``key`` says what it was made from.
+    """
+
+    HTML_FIELDS = ("page_html", "page_en_html", "feed_html", "feed_en_html")
+
+    issue = models.OneToOneField(Issue, on_delete=models.CASCADE, primary_key=True, related_name="body")
+    key = models.CharField(max_length=16)
+    page_html = models.TextField(blank=True)
+    page_en_html = models.TextField(blank=True)
+    feed_html = models.TextField(blank=True)
+    feed_en_html = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("issue body")
+        verbose_name_plural = _("issue bodies")
+
+    def __str__(self) -> str:
+        return str(self.issue_id)
+
+    @staticmethod
+    def field_for(feed: bool, english: bool) -> str:
+        """The field holding the body for the page or the feed, in the original or in English."""
+        return f"{'feed' if feed else 'page'}{'_en' if english else ''}_html"
 
 
 class IssueForReview(Issue):

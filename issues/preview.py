@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .models import PreviewLink
-from .views import issue_sections
+from .bodies import issue_body
 
 
 def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
@@ -22,7 +22,7 @@ def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
     issue = link.issue
     response = render(request, "issues/preview.html", {
         "issue": issue,
-        "sections": issue_sections(issue),
+        "body": issue_body(issue),
         "preview_link": link,
         # The preview shows this issue only: no way on to other issues.
         "previous_issue": None,

@@ -10,31 +10,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from entries.cards import Cards, issue_cards
-
+from .bodies import issue_body
 from .models import Issue
 
 #: How many earlier issues the home page links to before pointing at the archive.
 HOME_PREVIOUS = 10
 
 
-def issue_sections(issue: Issue, feed: bool = False) -> list[tuple[str, int, Cards]]:
-    """The issue's entries as their stored cards, by section in reading order (entries/cards.py)."""
-    return issue_cards([issue.pk], feed=feed)[issue.pk]
-
-
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The latest published issue in full, and links to the ones before it."""
     issues = Issue.objects.published().order_by("-date")
-    latest = issues.first()
+    latest = issues.with_body().first()
     previous = (
         list(issues.filter(date__lt=latest.date).with_entry_counts()[:HOME_PREVIOUS])
         if latest else []
     )
     return render(request, "issues/home.html", {
         "issue": latest,
-        "sections": issue_sections(latest) if latest else [],
+        "body": issue_body(latest) if latest else "",
         "previous_issues": previous,
     })
 
@@ -56,13 +50,13 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
         raise Http404("No issue on that date.")
     published = Issue.objects.published()
     try:
-        issue = published.get(date=day)
+        issue = published.with_body().get(date=day)
     except Issue.DoesNotExist:
         raise Http404("No published issue on that date.")
     previous_issue, next_issue = published.neighbours(day)
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
-        "sections": issue_sections(issue),
+        "body": issue_body(issue),
         "previous_issue": previous_issue,
         "next_issue": next_issue,
     })

@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from issues.views import issue_sections
+from issues.bodies import issue_body
 from issues.models import PreviewLink
 from tests.factories import EntryFactory, IssueFactory, contributor, editor, published_issue
 from tests.issues.conftest import login
@@ -43,7 +43,7 @@ def test_preview_renders_the_issue_exactly_as_the_public_page_does(client, draft
     draft.save()
     public = client.get(draft.get_absolute_url()).content.decode()
     body = render_to_string("issues/includes/issue_body.html", {
-        "issue": draft, "sections": issue_sections(draft),
+        "issue": draft, "body": issue_body(draft),
     })
     assert body.strip() and body in preview and body in public
 

@@ -1,0 +1,126 @@
+"""Issue bodies: an issue's sections of entry cards, joined once when they change.
+
+Entry cards (entries/cards.py) made an issue page a matter of joining stored
+strings, but still one row per entry: the page read 15 to 40 cards, the feed
+500, and assembled sections from them on every request. The body is that
+assembly done once: the table of contents and the sections with their cards,
+for the page and for the feed, in the original and in English, stored in the
+issue's ``IssueBody``. The page and the feed read one row per issue; the
+issue's own fields (title, headline, lead) still come from the issue row, so
+an edit of those needs nothing here.
+
+A body is made of the issue's entries, in reading order, and their cards, so
+it is made again whenever either changes: whenever cards are stored
+(``entries.cards.cards_stored``, sent by ``store_cards``: an entry saved, tags
+changed, a source or tag renamed, a bulk import), when an entry moves to
+another issue (the issue it left, sent by ``Entry.save``) and when an entry is
+deleted (``post_delete``). A body carries the fingerprint of the cards and of
+the template it was made with; one that is missing or was made by other code
+is never shown: the sections are assembled from the cards for that request,
+as before bodies existed, until ``manage.py render_cards`` stores it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from typing import Iterable
+
+from django.db import models
+from django.db.models.signals import post_delete
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE, reading_english
+from entries.cards import (
+    FEED_TEMPLATE, PAGE_TEMPLATE, Sections, cards_key, cards_stored, issue_cards, issue_cards_of_kinds,
+)
+
+from .models import Issue, IssueBody
+
+#: The page's sections: table of contents, then each section's heading and cards.
+SECTIONS_TEMPLATE = "issues/includes/sections.html"
+#: The kinds of entry card a body joins: (template, language).
+BODY_CARDS = [
+    (template, language) for template in (PAGE_TEMPLATE, FEED_TEMPLATE) for language in (ORIGINAL_LANGUAGE, ENGLISH)
+]
+#: Bump when the code below changes what a body holds (the feed's sections are built here).
+BODY_FORMAT = 1
+
+@functools.cache
+def bodies_key() -> str:
+    """The fingerprint of what bodies are made from: the cards' fingerprint, the template, the format."""
+    digest = hashlib.sha256(f"{BODY_FORMAT}|{cards_key()}".encode())
+    digest.update(get_template(SECTIONS_TEMPLATE).template.source.encode())
+    return digest.hexdigest()[:16]
+
+
+def render_sections(sections: Sections, feed: bool) -> str:
+    """Sections of cards as the page shows them (with a table of contents) or as a feed item carries them."""
+    if feed:
+        return "".join(format_html("<h2>{}</h2>\n{}", label, cards) for label, _value, cards in sections)
+    return get_template(SECTIONS_TEMPLATE).render({"sections": sections}).strip()
+
+
+def store_bodies(issue_ids: Iterable[int]) -> int:
+    """Make and store the bodies of these issues, from their entries' cards as stored now; how many."""
+    ids = list(Issue.objects.filter(pk__in=set(issue_ids)).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    html: dict[int, dict[str, str]] = {pk: {} for pk in ids}
+    # Every kind of card of every issue in one query.
+    for (template, language), by_issue in issue_cards_of_kinds(ids, BODY_CARDS).items():
+        feed = template == FEED_TEMPLATE
+        field = IssueBody.field_for(feed, english=language == ENGLISH)
+        # The section labels and the page's landmarks are translated.
+        with translation.override(language):
+            for pk, sections in by_issue.items():
+                html[pk][field] = render_sections(sections, feed)
+    # One upsert and no signals: a body is derived data, like the cards it joins.
+    IssueBody.objects.bulk_create(
+        [IssueBody(issue_id=pk, key=bodies_key(), **fields) for pk, fields in html.items()],
+        update_conflicts=True, unique_fields=["issue"], update_fields=[*IssueBody.HTML_FIELDS, "key"],
+    )
+    return len(ids)
+
+
+def issue_body(issue: Issue, feed: bool = False) -> SafeString:
+    """The issue's sections in the reader's language: its stored body, or assembled now if that is out of date.
+
+    Read the issue with ``Issue.objects.with_body(feed)`` to have the body in
+    the same query.
+    """
+    try:
+        body = issue.body
+    except IssueBody.DoesNotExist:
+        body = None
+    if body is not None and body.key == bodies_key():
+        return mark_safe(getattr(body, IssueBody.field_for(feed, english=reading_english())))
+    return mark_safe(render_sections(issue_cards([issue.pk], feed=feed)[issue.pk], feed))
+
+
+def stale_issue_ids() -> list[int]:
+    """Issues whose body is missing or was made by other templates, translations or settings."""
+    fresh = IssueBody.objects.filter(key=bodies_key()).values("issue_id")
+    return list(Issue.objects.exclude(pk__in=fresh).order_by("pk").values_list("pk", flat=True))
+
+
+def _cards_stored(sender, issue_ids: Iterable[int], **kwargs) -> None:
+    store_bodies(issue_ids)
+
+
+def _entry_deleted(sender, instance: models.Model, origin=None, **kwargs) -> None:
+    # When the issue itself is being deleted, its body goes with it.
+    if isinstance(origin, Issue) or (isinstance(origin, models.QuerySet) and origin.model is Issue):
+        return
+    store_bodies([instance.issue_id])
+
+
+def connect_signals() -> None:
+    """Keep bodies in step with their entries (from ``IssuesConfig.ready()``)."""
+    from entries.models import Entry
+
+    cards_stored.connect(_cards_stored, dispatch_uid="issues.bodies.cards_stored")
+    post_delete.connect(_entry_deleted, sender=Entry, dispatch_uid="issues.bodies.entry_deleted")

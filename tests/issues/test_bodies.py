@@ -1,0 +1,121 @@
+"""Issue bodies: the issue page and the feed read one stored row per issue, never an out-of-date one."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import feedparser
+import pytest
+from django.core.management import call_command
+
+from entries.models import Entry
+from issues.bodies import bodies_key
+from issues.models import IssueBody
+from tests.factories import EntryFactory
+from tests.public_content import full_issue, published
+
+pytestmark = pytest.mark.django_db
+
+
+def issue_page(client, issue, prefix: str = "") -> str:
+    response = client.get(f"{prefix}/issues/{issue.date:%Y-%m-%d}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def feed_text(client, path: str = "/feed/") -> str:
+    feed = feedparser.parse(client.get(path).content)
+    assert not feed.bozo
+    return "".join(item.content[0].value for item in feed.entries)
+
+
+def test_adding_an_entry_stores_the_issue_body_in_both_languages_for_page_and_feed():
+    issue = published(entries=0)
+    EntryFactory(issue=issue, title="NanoDet 轻量检测", title_en="NanoDet, a small detector")
+    body = IssueBody.objects.get(issue=issue)
+    assert body.key == bodies_key()
+    assert "NanoDet 轻量检测" in body.page_html and "NanoDet 轻量检测" in body.feed_html
+    assert "NanoDet, a small detector" in body.page_en_html and "NanoDet, a small detector" in body.feed_en_html
+
+
+def test_entry_moved_to_another_issue_leaves_the_first_and_joins_the_second(client):
+    first, second = published(entries=0), published(entries=0)
+    entry = EntryFactory(issue=first, title="搬家的条目")
+    entry = Entry.objects.get(pk=entry.pk)  # as the admin has it: read from the database
+    entry.issue = second
+    entry.save()
+    assert "搬家的条目" not in issue_page(client, first)
+    assert "搬家的条目" in issue_page(client, second)
+    assert feed_text(client).count("搬家的条目") == 1
+
+
+def test_entry_moved_to_another_section_moves_on_the_page(client):
+    issue = published(entries=0)
+    entry = EntryFactory(issue=issue, section=Entry.Section.PAPERS, title="换栏目的条目")
+    EntryFactory(issue=issue, section=Entry.Section.BLOGS, title="博文")
+    entry.section = Entry.Section.PROJECTS
+    entry.save()
+    page = issue_page(client, issue)
+    projects = page.index('id="section-%s"' % Entry.Section.PROJECTS.value)
+    assert page.index("换栏目的条目") > projects
+    assert 'id="section-%s"' % Entry.Section.PAPERS.value not in page
+
+
+def test_deleting_an_entry_takes_it_off_the_page_and_the_feed(client):
+    issue = published(entries=0)
+    EntryFactory(issue=issue, title="留下的条目")
+    doomed = EntryFactory(issue=issue, title="删掉的条目")
+    doomed.delete()
+    assert "删掉的条目" not in issue_page(client, issue) and "留下的条目" in issue_page(client, issue)
+    assert "删掉的条目" not in feed_text(client)
+
+
+def test_deleting_an_issue_with_entries_deletes_its_body():
+    issue = published(entries=3)
+    issue.delete()
+    assert not IssueBody.objects.exists()
+    assert not Entry.objects.exists()
+
+
+def test_body_made_by_other_templates_is_never_shown_but_made_afresh(client):
+    issue = published(entries=0)
+    EntryFactory(issue=issue, title="当前的条目")
+    # As after a deployment that changed the sections template or the cards.
+    IssueBody.objects.filter(issue=issue).update(key="old", page_html="STALE BODY", feed_html="STALE BODY")
+    assert "STALE BODY" not in issue_page(client, issue) and "当前的条目" in issue_page(client, issue)
+    assert "STALE BODY" not in feed_text(client) and "当前的条目" in feed_text(client)
+
+
+def test_missing_body_is_made_afresh_and_render_cards_stores_it(client):
+    issue = published(entries=2)
+    IssueBody.objects.all().delete()
+    titles = list(issue.entries.values_list("title", flat=True))
+    assert all(title in issue_page(client, issue) for title in titles)
+    out = StringIO()
+    call_command("render_cards", "--no-progress", stdout=out)
+    assert "the bodies of 1 more issue" in out.getvalue()
+    assert IssueBody.objects.get(issue=issue).key == bodies_key()
+
+
+def test_english_page_and_feed_show_the_english_body(client):
+    issue = published(entries=0)
+    EntryFactory(issue=issue, title="原标题", title_en="English title")
+    assert "English title" in issue_page(client, issue, prefix="/en")
+    assert "English title" in feed_text(client, "/en/feed/")
+    assert "English title" not in issue_page(client, issue)
+
+
+def test_issue_page_reads_the_issue_with_its_body_in_one_query(client, django_assert_max_num_queries):
+    issue = full_issue(entries=40)
+    issue_page(client, issue)
+    # The issue with its body, then the issue before it and the one after.
+    with django_assert_max_num_queries(3):
+        issue_page(client, issue)
+
+
+def test_feed_reads_every_issue_with_its_body_in_one_query(client, django_assert_max_num_queries):
+    for _ in range(3):
+        full_issue(entries=10)
+    client.get("/feed/")
+    with django_assert_max_num_queries(1):
+        assert client.get("/feed/").status_code == 200
