@@ -22,6 +22,7 @@ as before bodies existed, until ``manage.py render_cards`` stores it.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 from typing import Iterable
@@ -29,7 +30,7 @@ from typing import Iterable
 from django.db import models
 from django.db.models.signals import post_delete
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -65,7 +66,11 @@ def render_sections(sections: Sections, feed: bool) -> str:
 
 
 def store_bodies(issue_ids: Iterable[int]) -> int:
-    """Make and store the bodies of these issues, from their entries' cards as stored now; how many."""
+    """Make and store the bodies of these issues, from their entries' cards as stored now; how many were written.
+
+    A body whose content comes out the same is left as it is (its key brought
+    up to date), so that its ``updated_at`` says when readers last saw a change.
+    """
     ids = list(Issue.objects.filter(pk__in=set(issue_ids)).values_list("pk", flat=True))
     if not ids:
         return 0
@@ -78,12 +83,32 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
         with translation.override(language):
             for pk, sections in by_issue.items():
                 html[pk][field] = render_sections(sections, feed)
+    stored = dict(IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest"))
+    key, now = bodies_key(), timezone.now()
+    changed, same = [], []
+    for pk, fields in html.items():
+        digest = hashlib.sha256("\x00".join(fields[name] for name in IssueBody.HTML_FIELDS).encode()).hexdigest()[:16]
+        if stored.get(pk) == digest:
+            same.append(pk)
+        else:
+            changed.append(IssueBody(issue_id=pk, key=key, digest=digest, updated_at=now, **fields))
     # One upsert and no signals: a body is derived data, like the cards it joins.
     IssueBody.objects.bulk_create(
-        [IssueBody(issue_id=pk, key=bodies_key(), **fields) for pk, fields in html.items()],
-        update_conflicts=True, unique_fields=["issue"], update_fields=[*IssueBody.HTML_FIELDS, "key"],
+        changed, update_conflicts=True, unique_fields=["issue"],
+        update_fields=[*IssueBody.HTML_FIELDS, "key", "digest", "updated_at"],
     )
-    return len(ids)
+    rekeyed = IssueBody.objects.filter(issue_id__in=same).exclude(key=key).update(key=key) if same else 0
+    return len(changed) + rekeyed
+
+
+def content_updated_at(issue: Issue) -> datetime.datetime:
+    """When readers last saw the issue change: its own fields, its publication, or its entries (its body)."""
+    moments = [issue.updated_at, issue.publish_at]
+    try:
+        moments.append(issue.body.updated_at)
+    except IssueBody.DoesNotExist:
+        pass
+    return max(moment for moment in moments if moment is not None)
 
 
 def issue_body(issue: Issue, feed: bool = False) -> SafeString:

@@ -34,7 +34,7 @@ from briefing.translation import reading_english
 from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
 
-from .bodies import issue_body
+from .bodies import content_updated_at, issue_body
 from .models import Issue
 
 #: How many issues the feeds carry.
@@ -149,8 +149,10 @@ class LatestIssuesFeed(SiteFeed):
         return item.publish_at
 
     def item_updateddate(self, item: Issue) -> datetime.datetime:
-        # To the second: feed dates need no more, and a restored backup keeps no more.
-        return max(item.updated_at, item.publish_at).replace(microsecond=0)
+        # Moved by an edit of any of its entries too, so that readers polling
+        # with If-Modified-Since get it. To the second: feed dates need no
+        # more, and a restored backup keeps no more.
+        return content_updated_at(item).replace(microsecond=0)
 
     def item_description(self, item: Issue) -> str:
         """A short summary: the headline and the start of the lead."""

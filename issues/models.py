@@ -217,6 +217,10 @@ class IssueBody(models.Model):
 
     issue = models.OneToOneField(Issue, on_delete=models.CASCADE, primary_key=True, related_name="body")
     key = models.CharField(max_length=16)
+    #: Of the four HTML fields: a body joined again the same changes nothing, not even ``updated_at``.
+    digest = models.CharField(max_length=16, blank=True)
+    #: When what the body shows last changed: the feed's and the sitemap's dates of the issue.
+    updated_at = models.DateTimeField(default=timezone.now)
     page_html = models.TextField(blank=True)
     page_en_html = models.TextField(blank=True)
     feed_html = models.TextField(blank=True)

@@ -17,6 +17,7 @@ from django.db.models.functions import Greatest as GreatestFn
 
 from entries.models import Entry, Source, Tag
 
+from .bodies import content_updated_at
 from .models import Issue
 
 
@@ -39,10 +40,14 @@ class IssueSitemap(SiteSitemap):
     priority = 0.8
 
     def items(self) -> QuerySet[Issue]:
-        return Issue.objects.published().order_by("-date").only("date", "updated_at", "publish_at")
+        return (
+            Issue.objects.published().order_by("-date").select_related("body")
+            .only("date", "updated_at", "publish_at", "body__updated_at")
+        )
 
     def lastmod(self, item: Issue) -> datetime.datetime:
-        return max(item.updated_at, item.publish_at)
+        # An edit of one of its entries changes the page too.
+        return content_updated_at(item)
 
 
 class _ModifiedLastmod:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from io import StringIO
 
 import feedparser
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from entries.models import Entry
 from issues.bodies import bodies_key
-from issues.models import IssueBody
+from issues.models import Issue, IssueBody
 from tests.factories import EntryFactory
 from tests.public_content import full_issue, published
 
@@ -119,3 +122,20 @@ def test_feed_reads_every_issue_with_its_body_in_one_query(client, django_assert
     client.get("/feed/")
     with django_assert_max_num_queries(1):
         assert client.get("/feed/").status_code == 200
+
+
+def test_editing_an_entry_moves_its_issue_lastmod_in_the_sitemap(client):
+    issue = published(entries=0)
+    entry = EntryFactory(issue=issue)
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Issue.objects.filter(pk=issue.pk).update(publish_at=long_ago, updated_at=long_ago)
+    IssueBody.objects.filter(issue=issue).update(updated_at=long_ago)
+
+    def issue_lastmod() -> str:
+        sitemap = client.get("/sitemap.xml").content.decode()
+        return re.search(rf"issues/{issue.date:%Y-%m-%d}/</loc><lastmod>([^<]+)<", sitemap).group(1)
+
+    assert issue_lastmod().startswith(f"{long_ago:%Y-%m-%d}")
+    entry.summary = "改过的摘要"
+    entry.save()
+    assert issue_lastmod().startswith(f"{timezone.now():%Y-%m-%d}")

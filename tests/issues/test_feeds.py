@@ -2,12 +2,14 @@
 
 import calendar
 import datetime
+from io import StringIO
 
 import feedparser
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
-from issues.models import Issue
+from issues.models import Issue, IssueBody
 from tests.factories import EntryFactory, SourceFactory
 from tests.public_content import HOUR, full_issue, issue_in, let_publish_time_pass, published, unpublished_issues
 
@@ -176,3 +178,30 @@ def test_entry_feeds_point_at_themselves_and_their_page_absolutely(client):
     assert f'href="{SITE}/sources/%E6%9C%BA%E5%99%A8%E4%B9%8B%E5%BF%83/feed/"' in response.content.decode()
     response, feed = read(client, "/tags/%E9%87%8F%E5%8C%96/feed/")
     assert f'href="{SITE}/tags/%E9%87%8F%E5%8C%96/feed/"' in response.content.decode()
+
+
+def test_editing_an_entry_moves_its_issue_in_the_feed_past_if_modified_since(client):
+    issue = published(entries=0)
+    entry = EntryFactory(issue=issue, title="修改前的条目")
+    an_hour_ago = timezone.now() - HOUR
+    Issue.objects.filter(pk=issue.pk).update(publish_at=an_hour_ago, updated_at=an_hour_ago)
+    IssueBody.objects.filter(issue=issue).update(updated_at=an_hour_ago)
+    first, feed = read(client, "/feed/atom/")
+    entry.title = "修改后的条目"
+    entry.save()
+    # A reader whose client sends only If-Modified-Since must get the edit, not 304.
+    again = client.get("/feed/atom/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200 and "修改后的条目" in again.content.decode()
+    updated = feedparser.parse(again.content).entries[0].updated_parsed
+    assert calendar.timegm(updated) > calendar.timegm(feed.entries[0].updated_parsed)
+
+
+def test_storing_an_unchanged_body_again_does_not_move_the_issue_in_the_feed(client):
+    issue = published(entries=2)
+    an_hour_ago = timezone.now() - HOUR
+    Issue.objects.filter(pk=issue.pk).update(publish_at=an_hour_ago, updated_at=an_hour_ago)
+    IssueBody.objects.filter(issue=issue).update(updated_at=an_hour_ago)
+    first = client.get("/feed/atom/")
+    # As after a deployment: every card rendered again, none of them different.
+    call_command("render_cards", "--all", "--no-progress", stdout=StringIO())
+    assert client.get("/feed/atom/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
