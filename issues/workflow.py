@@ -70,6 +70,17 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def publication(publish_at: datetime.datetime | None, now: datetime.datetime) -> tuple[str, datetime.datetime]:
+    """The status and publish time of an issue published now for ``publish_at`` (now when None).
+
+    Scheduled until its time, published from then. Publish times are kept to
+    the second: readers, feeds and backups (whose JSON keeps milliseconds at
+    most) all see the same instant.
+    """
+    when = (publish_at or now).replace(microsecond=0)
+    return (Status.SCHEDULED if when > now else Status.PUBLISHED), when
+
+
 def can(user, transition: Transition) -> bool:
     return bool(user and user.is_active and user.has_perm(transition.permission))
 
@@ -156,11 +167,7 @@ def perform(
             locked.reviewed_by = user
         elif name == "publish":
             _check_ready_to_publish(locked)
-            # Publish times are kept to the second: readers, feeds and backups
-            # (whose JSON keeps milliseconds at most) all see the same instant.
-            when = (publish_at or now).replace(microsecond=0)
-            locked.status = Status.SCHEDULED if when > now else Status.PUBLISHED
-            locked.publish_at = when
+            locked.status, locked.publish_at = publication(publish_at, now)
             if from_status == Status.REVIEW:
                 locked.reviewed_by = user
             locked.published_by = user
@@ -245,11 +252,7 @@ def record_import(
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
         from_status = locked.status
         if publish:
-            # Publish times are kept to the second: readers, feeds and backups
-            # (whose JSON keeps milliseconds at most) all see the same instant.
-            when = (publish_at or now).replace(microsecond=0)
-            locked.status = Status.SCHEDULED if when > now else Status.PUBLISHED
-            locked.publish_at = when
+            locked.status, locked.publish_at = publication(publish_at, now)
             locked.published_by = user
         else:
             locked.status = Status.DRAFT

@@ -273,11 +273,10 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         if result.sources_created:
             result.changes.append("new sources: " + ", ".join(result.sources_created))
 
-        target_time = publish_time(parsed.date) if publish else None
-        if not publish:
-            target_status = Issue.Status.DRAFT
+        if publish:
+            target_status, target_time = workflow.publication(publish_time(parsed.date), timezone.now())
         else:
-            target_status = Issue.Status.SCHEDULED if target_time > timezone.now() else Issue.Status.PUBLISHED
+            target_status, target_time = Issue.Status.DRAFT, None
         if result.changed or issue.status != target_status or issue.publish_at != target_time:
             if issue.status != target_status or issue.publish_at != target_time:
                 result.changes.append(f"status {issue.status} → {target_status}")
