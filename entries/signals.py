@@ -1,32 +1,21 @@
-"""Keeping what is derived from an entry in step: its ``search_text`` and its cards.
+"""Keeping what is derived from an entry in step: its search row (``EntrySearch``) and its cards.
 
 ``Entry.save()`` rebuilds both for the entry saved. What changes elsewhere is
 followed here: tags added to or removed from an entry, a source or tag
-renamed, a tag deleted. Those change the search text and the cards
+renamed, a tag deleted. Those change the search rows and the cards
 (entries/cards.py) of all their entries at once, so that the entries are
 found under the new name and shown with it immediately.
 
 Writes that bypass signals (``QuerySet.update()``, ``bulk_create()``,
 ``bulk_update()`` of what entries show) must call
-:func:`entries.models.refresh_search_text` and
-:func:`entries.cards.refresh_cards` themselves.
+:func:`entries.models.refresh_derived` (search rows and cards) themselves.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from .cards import store_cards
-from .models import Entry, Source, Tag, TaggedEntry, store_search_text
-
-
-def refresh_derived(entries: QuerySet[Entry], search_text: bool = True) -> None:
-    """Rebuild the cards, and unless told not to the search text, of ``entries``: each read once."""
-    for batch in Entry.objects.for_derived_data(list(entries.values_list("pk", flat=True))):
-        if search_text:
-            store_search_text(batch)
-        store_cards(batch)
+from .models import Entry, Source, Tag, TaggedEntry, refresh_derived
 
 
 def _tags_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
@@ -73,7 +62,7 @@ def _tag_deleted(sender, instance: Tag, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    """Connect the receivers that keep search text and cards current (from ``EntriesConfig.ready()``)."""
+    """Connect the receivers that keep search rows and cards current (from ``EntriesConfig.ready()``)."""
     m2m_changed.connect(_tags_changed, sender=TaggedEntry, dispatch_uid="entries.derived.tags_changed")
     for model in (Source, Tag):
         name = model.__name__
