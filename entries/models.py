@@ -129,10 +129,10 @@ class EntryQuerySet(models.QuerySet):
         return self.order_by("section", "position", "pk")
 
     def for_derived_data(self, ids: list[int], batch_size: int = 200) -> Iterator[list["Entry"]]:
-        """The entries ``ids``, in batches, with the source and tags their search rows and cards are made of."""
+        """The entries ``ids``, in batches, with the issue, source and tags their search rows and cards are made of."""
         for start in range(0, len(ids), batch_size):
             batch = self.filter(pk__in=ids[start:start + batch_size])
-            yield list(batch.select_related("source").prefetch_related("tags"))
+            yield list(batch.select_related("issue", "source").prefetch_related("tags"))
 
 
 class Entry(EnglishEditionMixin, models.Model):
@@ -188,7 +188,12 @@ class Entry(EnglishEditionMixin, models.Model):
         ordering = ["section", "position", "pk"]
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
-        indexes = [models.Index(fields=["issue", "section", "position"], name="entry_reading_order")]
+        indexes = [
+            # With the id, on PostgreSQL (other databases leave INCLUDE out): tag and
+            # source pages count and order a tag's thousands of entries from this
+            # index alone, without reading the wide rows.
+            models.Index(fields=["issue", "section", "position"], name="entry_reading_order", include=["id"]),
+        ]
         # No database constraint on one link per issue: archived issues do carry
         # the same link twice, and must import without loss. Forms and the
         # publish check refuse it for new work (see clean()).
@@ -436,7 +441,7 @@ def refresh_derived(entries: models.QuerySet[Entry] | Iterable[Entry], search_te
 
 
 class EntryCard(models.Model):
-    """An entry as issue pages and feeds show it, in both languages, rendered when it changes.
+    """An entry as issue pages, feeds and lists show it, in both languages, rendered when it changes.
 
     Derived data, kept by entries/cards.py: never edited, never versioned.
     """
@@ -446,6 +451,9 @@ class EntryCard(models.Model):
     page_en_html = models.TextField()
     feed_html = models.TextField()
     feed_en_html = models.TextField()
+    #: With the issue it appeared in, for the tag, source and search pages (title between markers).
+    list_html = models.TextField()
+    list_en_html = models.TextField()
     #: The fingerprint of the templates, translations and SITE_URL it was made with.
     key = models.CharField(max_length=16)
 

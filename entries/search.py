@@ -137,39 +137,37 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _page_ids(matches: QuerySet[EntrySearch], number: int, per_page: int) -> tuple[list[int], int | None]:
-    """The entry ids on page ``number`` and the number of all matches (None when the page is empty)."""
+def _page_ids(rows: QuerySet, id_field: str, number: int, per_page: int) -> tuple[list[int], int | None]:
+    """The ids on page ``number`` and the number of all rows (None when the page is empty)."""
     bottom = (number - 1) * per_page
-    rows = list(
-        matches.annotate(total=Window(Count("pk"))).values_list("entry_id", "total")[bottom:bottom + per_page]
-    )
-    return [pk for pk, _total in rows], (rows[0][1] if rows else None)
+    found = list(rows.annotate(total=Window(Count("pk"))).values_list(id_field, "total")[bottom:bottom + per_page])
+    return [pk for pk, _total in found], (found[0][1] if found else None)
 
 
-def search_page(query: str, number: str | int | None, per_page: int) -> Page:
-    """Page ``number`` of the results for ``query``, its entries with issue, source and tags.
+def page_of_ids(rows: QuerySet, number: str | int | None, per_page: int, id_field: str = "pk") -> tuple[list[int], Page]:
+    """The ids (``id_field`` of ``rows``, an ordered queryset) on page ``number``, and that page.
 
-    Like ``Paginator.get_page()``: a page number that is not a number gives the
-    first page, one out of range the last. The total comes with the ids of
-    the page, from the same query; the entries are then read by id. Only an
-    out-of-range page number costs a separate count.
+    Like ``Paginator.get_page()``: a page number that is not a number gives
+    the first page, one out of range the last. The total comes with the ids
+    of the page, from the same query (a window count), so the rows are found
+    once, not once to count and again to order; only an out-of-range page
+    number costs a separate count. The page's ``object_list`` is empty: the
+    caller reads what it shows by id.
     """
-    entries = search_matches(query)
     try:
         number = int(number or 1)
     except (TypeError, ValueError):
         number = 1
-    ids, total = _page_ids(entries, number, per_page) if number >= 1 else ([], None)
+    ids, total = _page_ids(rows, id_field, number, per_page) if number >= 1 else ([], None)
     if total is None:
-        total = entries.count() if number != 1 else 0
+        total = rows.count() if number != 1 else 0
         last = max(1, -(-total // per_page))
         if number != last:
             number = last
-            ids, _total = _page_ids(entries, number, per_page) if total else ([], None)
-    # The ids come from published entries only; published() again keeps an
-    # entry whose issue was withdrawn a moment ago off the page.
-    found = (
-        Entry.objects.published().select_related("issue", "source").prefetch_related("tags").in_bulk(ids)
-        if ids else {}
-    )
-    return Page([found[pk] for pk in ids if pk in found], number, CountedPaginator(entries, per_page, total))
+            ids, _total = _page_ids(rows, id_field, number, per_page) if total else ([], None)
+    return ids, Page([], number, CountedPaginator(rows, per_page, total))
+
+
+def search_page(query: str, number: str | int | None, per_page: int) -> tuple[list[int], Page]:
+    """The ids of the entries on page ``number`` of the results for ``query``, and that page (its total with it)."""
+    return page_of_ids(search_matches(query), number, per_page, id_field="entry_id")
