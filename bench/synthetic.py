@@ -2,7 +2,7 @@
 
 bulk_create skips ``save()``, so the HTML that ``save()`` would render is
 rendered here once per distinct text and stored, as the real site stores it;
-so are each entry's search text, with its source and tags, and its cards.
+so are each entry's search row, with its source and tags, and its cards.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefing.markdown import render_inline, render_markdown
-from entries.cards import refresh_cards
 from entries.links import normalize_url
-from entries.models import Entry, Source, Tag, TaggedEntry
+from entries.models import Entry, Source, Tag, TaggedEntry, refresh_derived
 from issues.models import Issue
 
 FIRST_DATE = datetime.date(2000, 1, 3)
@@ -74,7 +73,7 @@ def add_issues(start: int, count: int, sources: list[Source], tags: list[Tag], e
             text, html = summaries[rng.randrange(len(summaries))]
             drawn.append((issue, k, text, html, sources[rng.randrange(len(sources))]))
     # Tags are drawn after everything else, in the order they always were, so the
-    # archive is the same as before; each entry's search text needs them up front.
+    # archive is the same as before.
     entry_tags = []
     for i in range(len(drawn)):
         chosen = {tags[1 + rng.randrange(len(tags) - 1)] for _ in range(2)}
@@ -92,8 +91,6 @@ def add_issues(start: int, count: int, sources: list[Source], tags: list[Tag], e
             links=[{"label": "代码", "url": f"https://github.com/example/repo{k}"}],
             summary=text, summary_html=html,
         )
-        # What Entry.save() and the tag signals would store; bulk_create bypasses both.
-        entry.search_text = entry.build_search_text(tag_names=[tag.name for tag in chosen], source_name=source.name)
         entries.append(entry)
     entries = Entry.objects.bulk_create(entries, batch_size=2000)
     if entries[0].pk is None:
@@ -105,5 +102,6 @@ def add_issues(start: int, count: int, sources: list[Source], tags: list[Tag], e
         for tag in chosen
     ]
     TaggedEntry.objects.bulk_create(links, batch_size=5000)
-    # The cards issue pages and feeds show, as Entry.save() would store them.
-    refresh_cards(entries)
+    # The search rows and the cards, as Entry.save() and the tag signals would
+    # store them; bulk_create bypasses both.
+    refresh_derived(entries)

@@ -5,17 +5,24 @@ and tags, in two editions; the RSS feed is twenty such issues. Rendering every
 entry through the template language on each request made an issue page cost
 some 35 ms, for text that changes only when an editor saves. So, as the
 summary's Markdown is rendered once on save, each entry's whole *card* is
-rendered once, in both languages, for the page (``entries/includes/entry.html``)
-and for the feed (``entries/includes/feed_entry.html``), and stored in the
-entry's ``EntryCard``. Pages and feeds then join stored strings. Cards live
-in a table of their own so that the entries table stays narrow for the scans
-search and tag pages make.
+rendered once, in both languages, for the page (``entries/includes/entry.html``),
+for the feed (``entries/includes/feed_entry.html``) and for lists of entries
+from many issues, the tag, source and search pages
+(``entries/includes/list_entry.html``: the page card with the issue it
+appeared in), and stored in the entry's ``EntryCard``. Pages and feeds then
+join stored strings. Cards live in a table of their own so that the entries
+table stays narrow.
 
-A card shows the entry, its source and its tags, so it is rendered again
-whenever any of them changes: by ``Entry.save()``, by the receivers of
-entries/signals.py (an entry's tags changed, a source or tag renamed, a tag
-deleted), and by the code that writes entries in bulk (the archive
-importer), which calls :func:`refresh_cards` itself.
+A card shows the entry, its source and its tags, and a list card the
+issue's title and link, so a card is rendered again whenever any of them
+changes: by ``Entry.save()``, by the receivers of entries/signals.py (an
+entry's tags changed, a source or tag renamed, a tag deleted, an issue's
+title or date changed), and by the code that writes entries in bulk (the
+archive importer), which calls ``entries.models.refresh_derived`` itself.
+
+Search marks the terms it found in result titles. A list card carries its
+title between two markers (:data:`TITLE_START`, :data:`TITLE_END`), which
+:func:`list_cards` replaces with the title highlighted, or drops.
 
 A card also depends on the templates, the translations and ``SITE_URL``. Each
 stored card carries the fingerprint (:func:`cards_key`) of what it was made
@@ -29,15 +36,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import logging
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.template.loader import get_template
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE, reading_english
@@ -47,9 +57,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The card templates: the reading card of issue pages, and the feed's.
+#: The card templates: the reading card of issue pages, the feed's, and the card of lists.
 PAGE_TEMPLATE = "entries/includes/entry.html"
 FEED_TEMPLATE = "entries/includes/feed_entry.html"
+LIST_TEMPLATE = "entries/includes/list_entry.html"
 #: Bump when code the templates call (template tags, ``Entry.text``) changes what a card shows.
 CARD_FORMAT = 2
 #: Sent with ``issue_ids`` when the cards, or the entries, of those issues
@@ -62,14 +73,21 @@ CARD_FIELDS = {
     (PAGE_TEMPLATE, ENGLISH): "page_en_html",
     (FEED_TEMPLATE, ORIGINAL_LANGUAGE): "feed_html",
     (FEED_TEMPLATE, ENGLISH): "feed_en_html",
+    (LIST_TEMPLATE, ORIGINAL_LANGUAGE): "list_html",
+    (LIST_TEMPLATE, ENGLISH): "list_en_html",
 }
+#: Around the (escaped) title of a list card. Escaped text holds no ``<``, so
+#: the first ``TITLE_END`` after ``TITLE_START`` closes it; a summary comes
+#: after the title and is sanitized without comments anyway.
+TITLE_START = "<!--title-->"
+TITLE_END = "<!--/title-->"
 
 
 @functools.cache
 def cards_key() -> str:
     """The fingerprint of what cards are made from: templates, translations, ``SITE_URL``, format."""
     digest = hashlib.sha256(f"{CARD_FORMAT}|{settings.SITE_URL}".encode())
-    for name in (PAGE_TEMPLATE, FEED_TEMPLATE):
+    for name in (PAGE_TEMPLATE, FEED_TEMPLATE, LIST_TEMPLATE):
         digest.update(get_template(name).template.source.encode())
     for path in sorted(Path(p) for p in settings.LOCALE_PATHS):
         for catalog in sorted(path.glob("*/LC_MESSAGES/django.mo")):
@@ -78,13 +96,13 @@ def cards_key() -> str:
 
 
 def render_card(entry: "Entry", template: str, language: str) -> str:
-    """One card of ``entry`` (with its source and tags loaded) in ``language``."""
+    """One card of ``entry`` (with its issue, source and tags loaded) in ``language``."""
     with translation.override(language):
         return get_template(template).render({"entry": entry}).strip()
 
 
 def make_card(entry: "Entry") -> "EntryCard":
-    """Every card of ``entry`` (with its source and tags loaded), not yet saved."""
+    """Every card of ``entry`` (with its issue, source and tags loaded), not yet saved."""
     from .models import EntryCard
 
     html = {field: render_card(entry, template, language) for (template, language), field in CARD_FIELDS.items()}
@@ -92,7 +110,7 @@ def make_card(entry: "Entry") -> "EntryCard":
 
 
 def store_cards(entries: "list[Entry]") -> int:
-    """Render and store the cards of ``entries``, loaded with their source and tags; how many."""
+    """Render and store the cards of ``entries``, loaded with their issue, source and tags; how many."""
     from .models import EntryCard
 
     cards = [make_card(entry) for entry in entries]
@@ -109,7 +127,7 @@ def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
     """Render and store the cards of these entries, reading them afresh; how many.
 
     Pass entries or a queryset of them: either way the rows are read again
-    with their source and tags, so a card shows what is stored, not what a
+    with their issue, source and tags, so a card shows what is stored, not what a
     caller holds in memory.
     """
     from .models import Entry
@@ -120,7 +138,7 @@ def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
 
 def _card_kind(feed: bool) -> tuple[str, str]:
     """The card template and the language a request shows."""
-    return (FEED_TEMPLATE if feed else PAGE_TEMPLATE), (ENGLISH if reading_english() else ORIGINAL_LANGUAGE)
+    return (FEED_TEMPLATE if feed else PAGE_TEMPLATE), _language()
 
 
 def entry_cards(entries: "list[Entry]", feed: bool = False) -> dict[int, str]:
@@ -215,3 +233,69 @@ def issue_cards_of_kinds(
 
 
 _warned_stale = False
+
+
+def highlight(text: str, terms: Sequence[str]) -> SafeString:
+    """``text`` escaped, with each of ``terms`` in it wrapped in ``<mark>``, ignoring case.
+
+    The terms are found in the text itself, before escaping, so a term such
+    as ``<`` or ``&`` is marked where the reader sees it, and a term such as
+    ``amp`` or ``lt`` never matches inside an entity.
+    """
+    terms = sorted({term for term in terms if term}, key=len, reverse=True)
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts += [escape(text[last:match.start()]), "<mark>", escape(match.group(0)), "</mark>"]
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))
+
+
+def show_title(card: str, terms: Sequence[str] = ()) -> str:
+    """A stored list card as a page shows it: its title markers dropped, ``terms`` highlighted in the title."""
+    start = card.find(TITLE_START)
+    end = card.find(TITLE_END, start)
+    if start < 0 or end < 0:
+        return card
+    title = card[start + len(TITLE_START):end]
+    if terms:
+        # The card holds the title as Django escaped it: unescaping gives back the very text.
+        title = highlight(html.unescape(title), terms)
+    return card[:start] + title + card[end + len(TITLE_END):]
+
+
+def list_cards(entries: "list[Entry]", terms: Sequence[str] = ()) -> Cards:
+    """The list cards of ``entries`` in the reader's language, in their order, ``terms`` highlighted in titles.
+
+    ``entries`` come from a queryset passed through :func:`with_list_card`,
+    so their stored card is at hand. A card that is missing or was made by
+    other templates or settings is rendered for this request (one query for
+    those entries with their issue, source and tags, one for the tags).
+    """
+    from .models import Entry
+
+    field = CARD_FIELDS[(LIST_TEMPLATE, _language())]
+    key = cards_key()
+    stored: dict[int, str] = {}
+    for entry in entries:
+        card = getattr(entry, "card", None)  # None when the entry has no card yet
+        if card is not None and card.key == key:
+            stored[entry.pk] = getattr(card, field)
+    stale = [entry.pk for entry in entries if entry.pk not in stored]
+    if stale:
+        for entry in Entry.objects.filter(pk__in=stale).select_related("issue", "source").prefetch_related("tags"):
+            stored[entry.pk] = render_card(entry, LIST_TEMPLATE, _language())
+    return Cards(show_title(stored[entry.pk], terms) for entry in entries)
+
+
+def with_list_card(entries: "QuerySet[Entry]") -> "QuerySet[Entry]":
+    """``entries`` read with what :func:`list_cards` needs: titles, and the stored list card in the reader's language."""
+    field = CARD_FIELDS[(LIST_TEMPLATE, _language())]
+    return entries.select_related("card").only("pk", "title", "title_en", "card__key", f"card__{field}")
+
+
+def _language() -> str:
+    return ENGLISH if reading_english() else ORIGINAL_LANGUAGE

@@ -19,15 +19,15 @@ from briefing.markdown import render_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
-from .cards import cards_stored, refresh_cards
+from .cards import cards_stored, store_cards
 from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
 
 
 def search_text_of(parts: Iterable[str | None]) -> str:
     """What search matches an entry against: ``parts`` lower-cased, one line each.
 
-    The parts are an entry's title, summary (both editions), source name and
-    tag names (see entries/search.py). Whitespace within a part becomes one
+    The parts are an entry's titles and summaries (both editions), source name
+    and tag names (see entries/search.py), or its titles alone. Whitespace within a part becomes one
     space and parts are joined by newlines: a search term never holds
     whitespace, so it matches within one part, never across two.
     """
@@ -129,10 +129,10 @@ class EntryQuerySet(models.QuerySet):
         return self.order_by("section", "position", "pk")
 
     def for_derived_data(self, ids: list[int], batch_size: int = 200) -> Iterator[list["Entry"]]:
-        """The entries ``ids``, in batches, with the source and tags their search text and cards are made of."""
+        """The entries ``ids``, in batches, with the issue, source and tags their search rows and cards are made of."""
         for start in range(0, len(ids), batch_size):
             batch = self.filter(pk__in=ids[start:start + batch_size])
-            yield list(batch.select_related("source").prefetch_related("tags"))
+            yield list(batch.select_related("issue", "source").prefetch_related("tags"))
 
 
 class Entry(EnglishEditionMixin, models.Model):
@@ -177,9 +177,6 @@ class Entry(EnglishEditionMixin, models.Model):
     )
     # Ordered, or pages list the same tags in whatever order the database returns them.
     tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"), ordering=["name"])
-    # Kept in step by save(), by the signals in entries/signals.py (tags, and
-    # source and tag renames) and by refresh_search_text() after bulk writes.
-    search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -191,7 +188,12 @@ class Entry(EnglishEditionMixin, models.Model):
         ordering = ["section", "position", "pk"]
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
-        indexes = [models.Index(fields=["issue", "section", "position"], name="entry_reading_order")]
+        indexes = [
+            # With the id, on PostgreSQL (other databases leave INCLUDE out): tag and
+            # source pages count and order a tag's thousands of entries from this
+            # index alone, without reading the wide rows.
+            models.Index(fields=["issue", "section", "position"], name="entry_reading_order", include=["id"]),
+        ]
         # No database constraint on one link per issue: archived issues do carry
         # the same link twice, and must import without loss. Forms and the
         # publish check refuse it for new work (see clean()).
@@ -207,16 +209,15 @@ class Entry(EnglishEditionMixin, models.Model):
         self.url_normalized = normalize_url(self.url)
         self.summary_html = render_markdown(self.summary)
         self.summary_en_html = render_markdown(self.summary_en)
-        self.search_text = self.build_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {
                 "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
-                "search_text",
             }
         super().save(*args, **kwargs)
-        # Once the row is written: a card shows the entry as stored, with its tags.
-        refresh_cards([self])
+        # Once the row is written: the search row and the cards are made from
+        # the entry as stored, with its source and tags.
+        refresh_derived([self])
         # An entry moved to another issue leaves a gap in the one it was in.
         left = getattr(self, "_loaded_issue_id", None)
         if left is not None and left != self.issue_id:
@@ -231,7 +232,7 @@ class Entry(EnglishEditionMixin, models.Model):
         return instance
 
     def build_search_text(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> str:
-        """This entry's ``search_text`` from its fields, source and tags, as they are now.
+        """This entry's search text (``EntrySearch.text``) from its fields, source and tags, as they are now.
 
         ``tag_names`` and ``source_name`` save the queries for the tags and the
         source when the caller has them; otherwise they are read (the tags from
@@ -250,6 +251,14 @@ class Entry(EnglishEditionMixin, models.Model):
         return search_text_of([
             self.title, self.title_en, self.summary, self.summary_en, source_name, *sorted(tag_names),
         ])
+
+    def build_search_row(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> "EntrySearch":
+        """This entry's ``EntrySearch`` row (not saved), made as :meth:`build_search_text` says."""
+        return EntrySearch(
+            entry_id=self.pk, issue_id=self.issue_id, section=self.section, position=self.position,
+            titles=search_text_of([self.title, self.title_en]),
+            text=self.build_search_text(tag_names=tag_names, source_name=source_name),
+        )
 
     def recognise_links(self) -> LinkInfo:
         """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.
@@ -355,31 +364,96 @@ def duplicate_warnings(entries) -> list[SafeString]:
     return warnings
 
 
+class EntrySearchQuerySet(models.QuerySet):
+    def published(self) -> "EntrySearchQuerySet":
+        """Rows of entries readers may see: ``Entry.objects.published()``'s rule, through the same issue relation."""
+        return self.filter(Issue.objects.published_condition("issue__"))
+
+
+class EntrySearch(models.Model):
+    """What search matches and orders an entry by, in a narrow table of its own.
+
+    Derived data, one row per entry, never edited: ``Entry.save()`` writes it,
+    entries/signals.py rewrites it when tags, a source or a tag change, and
+    bulk writes call :func:`refresh_search_text`. Search reads every published
+    row for a term too short for the trigram index (量化, 芯片), so the row
+    holds only what the query needs, fixed-width ordering keys first: a scan
+    of this table costs a third of one of ``entries_entry``, whose search
+    column would sit behind a dozen wide columns that PostgreSQL steps over
+    in every row.
+    """
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    # A copy of the entry's issue, section and position: results are ordered
+    # by them, and published() filters through the issue, without reading entries_entry.
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="+")
+    section = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField()
+    #: The entry's titles (both editions), lower-cased, one a line: title matches rank first.
+    titles = models.TextField()
+    #: Titles, summaries (both editions), source name and tag names, lower-cased, one a line.
+    text = models.TextField()
+
+    objects = EntrySearchQuerySet.as_manager()
+
+    #: The fields copied from the entry, compared to tell a row that changed.
+    DERIVED_FIELDS = ("issue_id", "section", "position", "titles", "text")
+
+    class Meta:
+        verbose_name = _("entry search text")
+        verbose_name_plural = _("entry search texts")
+
+    def __str__(self) -> str:
+        return f"search text of entry {self.entry_id}"
+
+
 def store_search_text(entries: list[Entry]) -> int:
-    """Rebuild the ``search_text`` of ``entries`` (loaded with source and tags) and store what changed; how many."""
-    changed = []
-    for entry in entries:
-        text = entry.build_search_text()
-        if text != entry.search_text:
-            entry.search_text = text
-            changed.append(entry)
-    Entry.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    """Rebuild the search rows of ``entries`` (loaded with source and tags) and store what changed; how many."""
+    rows = [entry.build_search_row() for entry in entries]
+    fields = EntrySearch.DERIVED_FIELDS
+    stored = {
+        pk: tuple(values) for pk, *values in
+        EntrySearch.objects.filter(entry__in=[row.entry_id for row in rows]).values_list("entry_id", *fields)
+    }
+    changed = [row for row in rows if stored.get(row.entry_id) != tuple(getattr(row, name) for name in fields)]
+    # An upsert, and no signals: a search row is derived data.
+    EntrySearch.objects.bulk_create(
+        changed, batch_size=500, update_conflicts=True, unique_fields=["entry"],
+        update_fields=[name.removesuffix("_id") for name in fields],
+    )
     return len(changed)
 
 
-def refresh_search_text(entries: models.QuerySet[Entry]) -> int:
-    """Rebuild and store the ``search_text`` of ``entries``; the number that changed.
+def refresh_search_text(entries: models.QuerySet[Entry] | Iterable[Entry]) -> int:
+    """Rebuild and store the search rows of ``entries``; the number that changed.
 
     For writes that bypass ``Entry.save()`` and the signals of
     entries/signals.py: bulk_create, bulk_update, QuerySet.update(). A few
     queries per 200 entries.
     """
-    ids = list(entries.values_list("pk", flat=True))
+    ids = list(entries.values_list("pk", flat=True)) if isinstance(entries, models.QuerySet) else [e.pk for e in entries]
     return sum(store_search_text(batch) for batch in Entry.objects.for_derived_data(ids))
 
 
+def refresh_derived(entries: models.QuerySet[Entry] | Iterable[Entry], search_text: bool = True) -> int:
+    """Rebuild the cards, and unless told not to the search rows, of ``entries``, each read once; how many.
+
+    What ``Entry.save()`` does for one entry, for writes that bypass it (the
+    archive importer, bench/synthetic.py) and for the receivers of
+    entries/signals.py. The entries are read afresh with their source and
+    tags, so what is stored is what the database holds.
+    """
+    ids = list(entries.values_list("pk", flat=True)) if isinstance(entries, models.QuerySet) else [e.pk for e in entries]
+    done = 0
+    for batch in Entry.objects.for_derived_data(ids):
+        if search_text:
+            store_search_text(batch)
+        done += store_cards(batch)
+    return done
+
+
 class EntryCard(models.Model):
-    """An entry as issue pages and feeds show it, in both languages, rendered when it changes.
+    """An entry as issue pages, feeds and lists show it, in both languages, rendered when it changes.
 
     Derived data, kept by entries/cards.py: never edited, never versioned.
     """
@@ -389,6 +463,9 @@ class EntryCard(models.Model):
     page_en_html = models.TextField()
     feed_html = models.TextField()
     feed_en_html = models.TextField()
+    #: With the issue it appeared in, for the tag, source and search pages (title between markers).
+    list_html = models.TextField()
+    list_en_html = models.TextField()
     #: The fingerprint of the templates, translations and SITE_URL it was made with.
     key = models.CharField(max_length=16)
 

@@ -9,28 +9,32 @@ Matching is a case-insensitive substring match, which finds Chinese terms
 without a word segmenter and English terms such as "RISC-V" or "int8" with
 their punctuation. Every term must match.
 
-What is matched is one column, ``Entry.search_text``: the entry's titles,
-summaries, source name and tag names, lower-cased, one per line (see
-``entries.models.search_text_of``). ``Entry.save()`` writes it, and
+What is matched is one narrow table, ``EntrySearch`` (see entries/models.py):
+per entry, its titles, summaries, source name and tag names, lower-cased, one
+per line (``text``), its titles alone (``titles``), and the issue, section and
+position results are ordered by. ``Entry.save()`` writes the row, and
 entries/signals.py rewrites it when tags change or a source or tag is renamed;
-bulk writes call ``refresh_search_text()``. Each term is then one ``LIKE`` on
-one column, with the term lower-cased, instead of a match on four columns and
-subqueries over sources and tags.
+bulk writes call ``refresh_search_text()``. Each term is then one substring
+test of one column, with the term lower-cased.
 
-On PostgreSQL the migration ``entries/0007_search_text`` creates a pg_trgm GIN
-index on that column, which serves ``LIKE``, so terms of three or more
-characters are answered from it. A trigram index cannot serve a shorter term
-(a two-character term such as 量化 or 芯片 holds no complete trigram): such a
-term is a scan of the published entries' search text: one column, one
-``LIKE`` per entry. On SQLite every term is such a scan, with ``INSTR()``;
-the embedded database holds one editorial team's archive, a few thousand
-entries.
+A term of one or two characters (量化, 芯片) holds no complete trigram, and a
+common one matches a third of the archive: no index helps, every published
+row is read. That is why the rows are narrow and hold nothing else: a scan of
+``entries_entry`` spent most of its time stepping over the wide columns in
+front of its search column. Such a term is matched with ``strpos()`` on
+PostgreSQL, a little cheaper than ``LIKE`` and never sent to the trigram
+index (which would read all of it for a pattern with no trigram). A term of
+three or more characters is a ``LIKE``, which the pg_trgm GIN index on
+``text`` (migration ``entries/0009_entry_search``) serves when few rows
+match. On SQLite every term is ``INSTR()``; the embedded database holds one
+editorial team's archive, a few thousand entries.
 
 Results: entries whose title (either edition) holds every term come first,
 then the rest; within each group, newer issues before older, then reading
 order. A page of results costs one query for its entries' ids and the total
 (a window count, so the matches are found once, not once to count and once
-to order), then one for those entries and one for their tags.
+to order), joining ``issues_issue`` only for publication and the date; then
+the entries themselves are read by id.
 """
 
 from __future__ import annotations
@@ -39,56 +43,46 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Lookup, Q, QuerySet, Value, When, Window
 from django.utils.functional import cached_property
 
-from .models import Entry
+from .models import Entry, EntrySearch
 
 #: A query is cut to this many terms, each to this many characters.
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
+#: pg_trgm indexes strings of three characters; a shorter term has no trigram to look up.
+TRIGRAM = 3
 
 
-class Contains(Lookup):
-    """``lhs`` contains the term: ``LIKE '%term%'``, or ``ILIKE`` when the term has letter case.
+class LoweredContains(Lookup):
+    """``lhs``, lower-case text, contains the term lower-cased.
 
-    Django's ``icontains`` compares ``UPPER(column)`` on PostgreSQL, which costs
-    an ``upper()`` of every value compared. A Chinese term has no case, so a
-    plain ``LIKE`` finds exactly the same rows. SQLite's ``LIKE`` already
-    ignores ASCII case. Used for titles, to rank title matches first.
+    A ``LIKE '%term%'`` where pg_trgm's index can serve it (PostgreSQL, a term
+    of three or more characters, ``indexed``); otherwise a plain substring
+    search: ``strpos()`` on PostgreSQL, ``INSTR()`` on SQLite, neither with
+    ``LIKE``'s wildcard handling and escaping. Django's ``icontains`` would
+    compare ``UPPER(column)``, an ``upper()`` of every value read; the column
+    is lower-case already.
     """
 
-    lookup_name = "briefing_contains"
-    prepare_rhs = False
-    #: The column holds lower-case text and the term is lower-cased: plain ``LIKE`` whatever the term.
-    lowered = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        term = self.rhs.lower() if self.lowered else self.rhs
-        pattern = f"%{connection.ops.prep_for_like_query(term)}%"
-        operator = "LIKE"
-        if connection.vendor == "postgresql" and not self.lowered and term.lower() != term.upper():
-            operator = "ILIKE"
-        return f"{lhs} {operator} %s ESCAPE '\\'", [*lhs_params, pattern]
-
-
-class LoweredContains(Contains):
-    """``lhs``, lower-case text, contains the term lower-cased: a plain ``LIKE``, which pg_trgm's index serves."""
-
     lookup_name = "briefing_lowered_contains"
-    lowered = True
+    prepare_rhs = False
+    #: Whether the column has a trigram index a ``LIKE`` should be offered to.
+    indexed = True
 
     def as_sql(self, compiler, connection):
-        if connection.vendor != "sqlite":
-            return super().as_sql(compiler, connection)
-        # SQLite has no index to serve either; INSTR() finds a substring
-        # without LIKE's per-character case folding and wildcard handling,
-        # and needs no escaping. Both sides are lower-case already.
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"INSTR({lhs}, %s) > 0", [*lhs_params, self.rhs.lower()]
+        term = self.rhs.lower()
+        if connection.vendor == "postgresql" and self.indexed and len(term) >= TRIGRAM:
+            pattern = f"%{connection.ops.prep_for_like_query(term)}%"
+            return f"{lhs} LIKE %s ESCAPE '\\'", [*lhs_params, pattern]
+        function = "strpos" if connection.vendor == "postgresql" else "INSTR"
+        return f"{function}({lhs}, %s) > 0", [*lhs_params, term]
 
 
-def contains(field: str, term: str) -> Q:
-    """``field`` contains ``term``, ignoring case."""
-    return Q(Contains(F(field), term))
+class LoweredContainsUnindexed(LoweredContains):
+    """As :class:`LoweredContains`, on a column with no index: always a plain substring search."""
+
+    lookup_name = "briefing_lowered_contains_unindexed"
+    indexed = False
 
 
 def parse_terms(query: str) -> list[str]:
@@ -102,26 +96,33 @@ def parse_terms(query: str) -> list[str]:
 
 
 def term_condition(term: str) -> Q:
-    """The condition an entry meets when ``term`` is in its title, summary (either edition), source name or a tag."""
-    return Q(LoweredContains(F("search_text"), term))
+    """The condition an ``EntrySearch`` row meets when ``term`` is in the entry's title, summary
+    (either edition), source name or a tag."""
+    return Q(LoweredContains(F("text"), term))
 
 
-def search_entries(query: str) -> QuerySet[Entry]:
-    """Published entries matching every term of ``query``, best matches first.
+def search_matches(query: str) -> QuerySet[EntrySearch]:
+    """The search rows of published entries matching every term of ``query``, best matches first.
 
     An empty query finds nothing rather than everything.
     """
     terms = parse_terms(query)
     if not terms:
-        return Entry.objects.none()
-    entries = Entry.objects.published()
+        return EntrySearch.objects.none()
+    rows = EntrySearch.objects.published()
     in_title = Q()
     for term in terms:
-        entries = entries.filter(term_condition(term))
-        in_title &= contains("title", term) | contains("title_en", term)
-    return entries.annotate(
+        rows = rows.filter(term_condition(term))
+        # Only matching rows are ranked: a plain substring test, no index.
+        in_title &= Q(LoweredContainsUnindexed(F("titles"), term))
+    return rows.annotate(
         title_match=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("title_match", "-issue__date", "section", "position", "pk")
+    ).order_by("title_match", "-issue__date", "section", "position", "entry_id")
+
+
+def search_entries(query: str) -> QuerySet[Entry]:
+    """Published entries matching every term of ``query``, in no particular order (see :func:`search_matches`)."""
+    return Entry.objects.published().filter(pk__in=search_matches(query).values("entry_id"))
 
 
 class CountedPaginator(Paginator):
@@ -136,38 +137,37 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def _page_ids(entries: QuerySet[Entry], number: int, per_page: int) -> tuple[list[int], int | None]:
-    """The ids on page ``number`` and the number of all matches (None when the page is empty)."""
+def _page_ids(rows: QuerySet, id_field: str, number: int, per_page: int) -> tuple[list[int], int | None]:
+    """The ids on page ``number`` and the number of all rows (None when the page is empty)."""
     bottom = (number - 1) * per_page
-    rows = list(entries.annotate(total=Window(Count("pk"))).values_list("pk", "total")[bottom:bottom + per_page])
-    return [pk for pk, _total in rows], (rows[0][1] if rows else None)
+    found = list(rows.annotate(total=Window(Count("pk"))).values_list(id_field, "total")[bottom:bottom + per_page])
+    return [pk for pk, _total in found], (found[0][1] if found else None)
 
 
-def search_page(query: str, number: str | int | None, per_page: int) -> Page:
-    """Page ``number`` of the results for ``query``, its entries with issue, source and tags.
+def page_of_ids(rows: QuerySet, number: str | int | None, per_page: int, id_field: str = "pk") -> tuple[list[int], Page]:
+    """The ids (``id_field`` of ``rows``, an ordered queryset) on page ``number``, and that page.
 
-    Like ``Paginator.get_page()``: a page number that is not a number gives the
-    first page, one out of range the last. The total comes with the ids of
-    the page, from the same query; the entries are then read by id. Only an
-    out-of-range page number costs a separate count.
+    Like ``Paginator.get_page()``: a page number that is not a number gives
+    the first page, one out of range the last. The total comes with the ids
+    of the page, from the same query (a window count), so the rows are found
+    once, not once to count and again to order; only an out-of-range page
+    number costs a separate count. The page's ``object_list`` is empty: the
+    caller reads what it shows by id.
     """
-    entries = search_entries(query)
     try:
         number = int(number or 1)
     except (TypeError, ValueError):
         number = 1
-    ids, total = _page_ids(entries, number, per_page) if number >= 1 else ([], None)
+    ids, total = _page_ids(rows, id_field, number, per_page) if number >= 1 else ([], None)
     if total is None:
-        total = entries.count() if number != 1 else 0
+        total = rows.count() if number != 1 else 0
         last = max(1, -(-total // per_page))
         if number != last:
             number = last
-            ids, _total = _page_ids(entries, number, per_page) if total else ([], None)
-    # The ids come from published entries only; published() again keeps an
-    # entry whose issue was withdrawn a moment ago off the page.
-    found = (
-        Entry.objects.published().select_related("issue", "source").prefetch_related("tags")
-        .defer("search_text").in_bulk(ids)
-        if ids else {}
-    )
-    return Page([found[pk] for pk in ids if pk in found], number, CountedPaginator(entries, per_page, total))
+            ids, _total = _page_ids(rows, id_field, number, per_page) if total else ([], None)
+    return ids, Page([], number, CountedPaginator(rows, per_page, total))
+
+
+def search_page(query: str, number: str | int | None, per_page: int) -> tuple[list[int], Page]:
+    """The ids of the entries on page ``number`` of the results for ``query``, and that page (its total with it)."""
+    return page_of_ids(search_matches(query), number, per_page, id_field="entry_id")

@@ -1,32 +1,28 @@
-"""Keeping what is derived from an entry in step: its ``search_text`` and its cards.
+"""Keeping what is derived from an entry in step: its search row (``EntrySearch``) and its cards.
 
 ``Entry.save()`` rebuilds both for the entry saved. What changes elsewhere is
 followed here: tags added to or removed from an entry, a source or tag
-renamed, a tag deleted. Those change the search text and the cards
+renamed, a tag deleted. Those change the search rows and the cards
 (entries/cards.py) of all their entries at once, so that the entries are
-found under the new name and shown with it immediately.
+found under the new name and shown with it immediately. An issue whose title
+(either edition) or date changed has its entries' cards rendered again: their
+list cards name the issue and link to it.
 
 Writes that bypass signals (``QuerySet.update()``, ``bulk_create()``,
 ``bulk_update()`` of what entries show) must call
-:func:`entries.models.refresh_search_text` and
-:func:`entries.cards.refresh_cards` themselves.
+:func:`entries.models.refresh_derived` (search rows and cards) themselves.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from .cards import store_cards
-from .models import Entry, Source, Tag, TaggedEntry, store_search_text
+from issues.models import Issue
 
+from .models import Entry, Source, Tag, TaggedEntry, refresh_derived
 
-def refresh_derived(entries: QuerySet[Entry], search_text: bool = True) -> None:
-    """Rebuild the cards, and unless told not to the search text, of ``entries``: each read once."""
-    for batch in Entry.objects.for_derived_data(list(entries.values_list("pk", flat=True))):
-        if search_text:
-            store_search_text(batch)
-        store_cards(batch)
+#: What of an issue its entries' list cards show: its title (both editions) and, in its URL, its date.
+ISSUE_SHOWN = ("title", "title_en", "date")
 
 
 def _tags_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
@@ -72,8 +68,22 @@ def _tag_deleted(sender, instance: Tag, **kwargs) -> None:
     refresh_derived(Entry.objects.filter(pk__in=getattr(instance, "_derived_entry_pks", set())))
 
 
+def _remember_issue(sender, instance: Issue, raw: bool = False, update_fields=None, **kwargs) -> None:
+    # A save that cannot change what the cards show (a workflow step saving
+    # its status fields) costs no query.
+    shown = not raw and instance.pk and (update_fields is None or set(update_fields) & set(ISSUE_SHOWN))
+    instance._cards_old = Issue.objects.filter(pk=instance.pk).values_list(*ISSUE_SHOWN).first() if shown else None
+
+
+def _issue_saved(sender, instance: Issue, created: bool, raw: bool = False, **kwargs) -> None:
+    old = getattr(instance, "_cards_old", None)
+    if created or raw or old is None or old == tuple(getattr(instance, name) for name in ISSUE_SHOWN):
+        return
+    refresh_derived(Entry.objects.filter(issue=instance), search_text=False)
+
+
 def connect_signals() -> None:
-    """Connect the receivers that keep search text and cards current (from ``EntriesConfig.ready()``)."""
+    """Connect the receivers that keep search rows and cards current (from ``EntriesConfig.ready()``)."""
     m2m_changed.connect(_tags_changed, sender=TaggedEntry, dispatch_uid="entries.derived.tags_changed")
     for model in (Source, Tag):
         name = model.__name__
@@ -81,3 +91,5 @@ def connect_signals() -> None:
         post_save.connect(_renamed, sender=model, dispatch_uid=f"entries.derived.renamed.{name}")
     pre_delete.connect(_tag_deleting, sender=Tag, dispatch_uid="entries.derived.tag_deleting")
     post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="entries.derived.tag_deleted")
+    pre_save.connect(_remember_issue, sender=Issue, dispatch_uid="entries.derived.issue_old")
+    post_save.connect(_issue_saved, sender=Issue, dispatch_uid="entries.derived.issue_saved")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from issues.models import Issue
 
+from .cards import Cards, list_cards, with_list_card
 from .models import Entry, Source, Tag
 from .search import parse_terms, search_page
 
@@ -35,12 +38,32 @@ def published_tags() -> QuerySet[Tag]:
     )
 
 
-def _page(request: HttpRequest, entries: QuerySet[Entry]) -> Page:
-    return Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+def listed(ids: list[int], page: Page, terms: Sequence[str] = ()) -> tuple[Page, Cards]:
+    """``page`` with its entries (``ids``, in order) in ``object_list``, and their list cards.
+
+    One query: the entries' titles with their stored list cards (cards that
+    are missing or out of date are rendered for the request, entries/cards.py).
+    """
+    # published() again: an entry whose issue was withdrawn since its id was
+    # read stays off the page.
+    found = with_list_card(Entry.objects.published()).in_bulk(ids) if ids else {}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page, list_cards(page.object_list, terms)
 
 
-def _newest_first(entries: QuerySet[Entry]) -> QuerySet[Entry]:
-    return entries.order_by("-issue__date", "section", "position", "pk")
+def _newest_first_page(request: HttpRequest, entries: QuerySet[Entry]) -> tuple[Page, Cards]:
+    """A page of published ``entries``, newest issue first, with their list cards: a count and one query.
+
+    Not a window count as search has: PostgreSQL 15 prices a window's
+    startup as if the LIMIT could stop it early, and walks every issue
+    newest first probing each entry's tags (35 ms for the tag 量化), where
+    the count alone is a hash join over the covering index
+    ``entry_reading_order`` and the page an early-stopping walk (0.2 ms).
+    """
+    ordered = with_list_card(entries.order_by("-issue__date", "section", "position", "pk"))
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page, list_cards(page.object_list)
 
 
 @require_safe
@@ -64,22 +87,24 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A tag's entries across published issues, newest first."""
     tag = get_object_or_404(Tag, slug=slug)
-    page = _page(request, _newest_first(public_entries().filter(tags=tag)))
+    page, cards = _newest_first_page(request, Entry.objects.published().filter(tags=tag))
     # A tag used only by unpublished entries does not exist for readers.
     if not page.paginator.count:
         raise Http404("No published entries with this tag.")
-    return render(request, "entries/tag_detail.html", {"tag": tag, "page_obj": page, "entries": page.object_list})
+    return render(request, "entries/tag_detail.html", {
+        "tag": tag, "page_obj": page, "entries": page.object_list, "cards": cards,
+    })
 
 
 @require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A source's entries across published issues, newest first."""
     source = get_object_or_404(Source, slug=slug)
-    page = _page(request, _newest_first(public_entries().filter(source=source)))
+    page, cards = _newest_first_page(request, Entry.objects.published().filter(source=source))
     if not page.paginator.count:
         raise Http404("No published entries from this source.")
     return render(request, "entries/source_detail.html", {
-        "source": source, "page_obj": page, "entries": page.object_list,
+        "source": source, "page_obj": page, "entries": page.object_list, "cards": cards,
     })
 
 
@@ -102,7 +127,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Published entries matching every term, title matches first, newer first."""
     query = request.GET.get("q", "").strip()[:200]
     terms = parse_terms(query)
-    page = search_page(query, request.GET.get("page"), PAGE_SIZE)
+    page, cards = listed(*search_page(query, request.GET.get("page"), PAGE_SIZE), terms=terms)
     return render(request, "entries/search.html", {
-        "query": query, "terms": terms, "page_obj": page, "entries": page.object_list,
+        "query": query, "terms": terms, "page_obj": page, "entries": page.object_list, "cards": cards,
     })

@@ -42,7 +42,7 @@ def register() -> None:
     if not reversion.is_registered(TaggedEntry):
         reversion.register(TaggedEntry)
     if not reversion.is_registered(Entry):
-        reversion.register(Entry, exclude=["summary_html", "url_normalized", "search_text"], follow=["taggedentry_set"])
+        reversion.register(Entry, exclude=["summary_html", "url_normalized"], follow=["taggedentry_set"])
     if not reversion.is_registered(Issue):
         reversion.register(Issue, exclude=["headline_html", "lead_html"], follow=["entries"])
 

@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
-from entries.cards import refresh_cards
 from entries.links import normalize_url
-from entries.models import Entry, Source, TaggedEntry, unicode_slug
+from entries.models import Entry, Source, refresh_derived, unicode_slug
 from issues import workflow
 from issues.models import Issue
 
@@ -125,13 +124,10 @@ def _values(parsed: ParsedEntry, sources: dict[str, Source]) -> dict:
     }
 
 
-def _prepare(entry: Entry, source_names: dict[int, str], tag_names: dict[int, list[str]]) -> None:
-    """What Entry.save() would compute; bulk writes bypass save()."""
+def _prepare(entry: Entry) -> None:
+    """What Entry.save() computes before writing; bulk writes bypass save()."""
     entry.url_normalized = normalize_url(entry.url)
     entry.summary_html = render_markdown(entry.summary)
-    entry.search_text = entry.build_search_text(
-        tag_names=tag_names.get(entry.pk, []), source_name=source_names.get(entry.source_id, ""),
-    )
 
 
 #: What an editor added to an entry beside the archive's text: kept on re-import unless the
@@ -213,15 +209,6 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         existing = {} if result.issue_created else {
             (e.section, e.position): e for e in issue.entries.order_by("section", "position", "pk")
         }
-        # For each entry's search text, which bulk writes do not compute: the names of
-        # its source (one of these, or none) and of the tags an editor gave it.
-        source_names = {source.pk: source.name for source in sources.values()}
-        tag_names: dict[int, list[str]] = {}
-        if existing:
-            for entry_id, name in TaggedEntry.objects.filter(content_object__issue=issue).values_list(
-                "content_object_id", "tag__name",
-            ):
-                tag_names.setdefault(entry_id, []).append(name)
         now = timezone.now()
         to_create, to_update = [], []
         for parsed_entry in parsed.entries:
@@ -229,7 +216,7 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
             entry = existing.pop((parsed_entry.section, parsed_entry.position), None)
             if entry is None:
                 entry = Entry(issue=issue, section=parsed_entry.section, position=parsed_entry.position, **values)
-                _prepare(entry, source_names, tag_names)
+                _prepare(entry)
                 to_create.append(entry)
                 continue
             differs = [name for name, value in values.items() if getattr(entry, name) != value]
@@ -241,7 +228,7 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
                     # belonged to the one that was here, and must not be shown as this one's.
                     differs.append("English edition cleared")
                 entry.updated_at = now
-                _prepare(entry, source_names, tag_names)
+                _prepare(entry)
                 to_update.append(entry)
                 result.changes.append(
                     f"entry {entry.get_section_display()} #{entry.position} “{entry.title[:40]}”: " + ", ".join(
@@ -256,14 +243,15 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         if to_update:
             Entry.objects.bulk_update(
                 to_update,
-                ENTRY_FIELDS + ["url_normalized", "summary_html", "search_text", "updated_at", *ENGLISH_FIELDS],
+                ENTRY_FIELDS + ["url_normalized", "summary_html", "updated_at", *ENGLISH_FIELDS],
                 batch_size=BATCH_SIZE,
             )
         if to_delete:
             Entry.objects.filter(pk__in=to_delete).delete()
         if not dry_run:
-            # Bulk writes skip Entry.save(), which stores the cards pages show.
-            refresh_cards(to_create + to_update)
+            # Bulk writes skip Entry.save(), which stores the search rows and the cards
+            # pages show; these are made from the entries as written, with their tags.
+            refresh_derived(to_create + to_update)
         result.entries_created = len(to_create)
         result.entries_updated = len(to_update)
         result.entries_deleted = len(to_delete)
