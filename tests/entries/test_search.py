@@ -132,6 +132,20 @@ def test_postgresql_answers_longer_terms_from_the_trigram_index(archive):
     assert [entry.title for entry in search_entries("向量扩展")] == ["RISC-V 向量扩展上的推理"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pairs index exists on PostgreSQL only")
+def test_postgresql_answers_two_character_terms_from_the_index_of_character_pairs(archive):
+    EntryFactory(issue=archive[1], title="端侧 AI 芯片", summary="")
+    for term in ("芯片", "AI", "量化"):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = EntrySearch.objects.filter(term_condition(term)).explain()
+        assert "entrysearch_text_bigrams" in plan, plan
+    # The pairs answer exactly: no false match from characters that are only near each other.
+    assert "端侧 AI 芯片" in [entry.title for entry in search_entries("芯片")]
+    assert "端侧 AI 芯片" in [entry.title for entry in search_entries("ai")]
+    assert list(search_entries("片端")) == []
+
+
 def test_search_marks_the_terms_in_result_titles(client, archive):
     page = client.get("/search/", {"q": "risc-v 推理"}).content.decode()
     assert "<mark>RISC-V</mark> 向量扩展上的<mark>推理</mark>" in page
