@@ -29,8 +29,14 @@ from reversion.models import Revision, Version
 
 from .models import Issue
 
-ISSUE_FIELDS = ["date", "title", "headline", "lead"]
-ENTRY_FIELDS = ["section", "position", "title", "url", "source", "links", "arxiv_id", "venue", "summary", "tags"]
+# What an editor edits, the English edition and an entry's original abstract
+# included: revisions compare and restore them, and two editors changing any
+# of them at once are told (the edit tokens of issues.forms).
+ISSUE_FIELDS = ["date", "title", "headline", "lead", "title_en", "headline_en", "lead_en"]
+ENTRY_FIELDS = [
+    "section", "position", "title", "url", "source", "links", "arxiv_id", "venue", "summary", "tags",
+    "title_en", "summary_en", "abstract",
+]
 
 Snapshot = dict[str, Any]
 
@@ -42,20 +48,23 @@ def register() -> None:
     if not reversion.is_registered(TaggedEntry):
         reversion.register(TaggedEntry)
     if not reversion.is_registered(Entry):
-        reversion.register(Entry, exclude=["summary_html", "url_normalized"], follow=["taggedentry_set"])
+        reversion.register(
+            Entry, exclude=["summary_html", "summary_en_html", "url_normalized"], follow=["taggedentry_set"],
+        )
     if not reversion.is_registered(Issue):
-        reversion.register(Issue, exclude=["headline_html", "lead_html"], follow=["entries"])
+        reversion.register(
+            Issue, exclude=["headline_html", "lead_html", "headline_en_html", "lead_en_html"], follow=["entries"],
+        )
 
 
 # Snapshots ---------------------------------------------------------------
 
 def _issue_part(values: dict[str, Any]) -> dict[str, Any]:
+    # .get(): a revision saved before the English edition existed holds none of it.
     date = values["date"]
     return {
         "date": date.isoformat() if hasattr(date, "isoformat") else str(date),
-        "title": values["title"] or "",
-        "headline": values["headline"] or "",
-        "lead": values["lead"] or "",
+        **{name: values.get(name) or "" for name in ISSUE_FIELDS if name != "date"},
     }
 
 
@@ -71,6 +80,7 @@ def _entry_part(values: dict[str, Any], source: str, tags: list[str]) -> dict[st
         "venue": values["venue"] or "",
         "summary": values["summary"] or "",
         "tags": sorted(tags, key=str.lower),
+        **{name: values.get(name) or "" for name in ("title_en", "summary_en", "abstract")},
     }
 
 
@@ -147,7 +157,9 @@ FIELD_LABELS = {
     "lead": gettext_lazy("lead"), "section": gettext_lazy("section"), "position": gettext_lazy("position"),
     "url": gettext_lazy("URL"), "source": gettext_lazy("source"), "links": gettext_lazy("extra links"),
     "arxiv_id": gettext_lazy("arXiv id"), "venue": gettext_lazy("venue"), "summary": gettext_lazy("summary"),
-    "tags": gettext_lazy("tags"),
+    "tags": gettext_lazy("tags"), "title_en": gettext_lazy("English title"),
+    "headline_en": gettext_lazy("English headline"), "lead_en": gettext_lazy("English lead"),
+    "summary_en": gettext_lazy("English summary"), "abstract": gettext_lazy("original abstract"),
 }
 
 

@@ -143,3 +143,19 @@ def test_two_saves_at_the_same_moment_one_wins_one_is_told(settings):
     winner = "alice" if statuses[0] == 302 else "bob"
     issue.refresh_from_db()
     assert issue.headline == f"{winner}'s headline"
+
+
+def test_a_change_to_the_english_edition_also_stops_a_stale_save(issue):
+    alice, bob = login(editor(username="alice")), login(editor(username="bob"), language="en")
+    alice_form = form_data(alice.get(change_url(issue)))
+    bob_form = form_data(bob.get(change_url(issue)))
+    alice_form["title_en"] = "Embedded AI Briefing, English"
+    alice_form["entries-0-summary_en"] = "Alice's English summary"
+    assert alice.post(change_url(issue), alice_form).status_code == 302
+
+    bob_form["headline"] = "Bob's headline"
+    response = bob.post(change_url(issue), bob_form)
+    assert response.status_code == 200
+    assert "alice saved this while you were editing it" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.title_en == "Embedded AI Briefing, English" and issue.headline == "NanoDet"

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 from reversion.models import Revision
 
 from entries.models import Entry
@@ -176,3 +177,18 @@ def test_restore_refuses_a_date_another_issue_has_taken(issue):
     assert "Another issue has the date 2024-03-01 now" in response.content.decode()
     issue.refresh_from_db()
     assert issue.date == datetime.date(2024, 3, 2)
+
+
+def test_english_edition_is_compared_and_restored(issue):
+    client = login(editor())
+    save_issue(client, issue, headline_en="NanoDet, in English", **{"entries-0-summary_en": "Smaller models."})
+    save_issue(client, issue, headline_en="NanoDet and Bolt", **{"entries-0-summary_en": "Much smaller models."})
+    older, newer = history.revisions_for(issue).order_by("date_created", "pk")
+    with translation.override("en"):
+        changes = history.diff(history.revision_snapshot(older, issue.pk), history.revision_snapshot(newer, issue.pk))
+        labels = {field.label for change in changes for field in change.fields}
+    assert {"English headline", "English summary"} <= labels
+    history.restore(issue, older, editor(username="restorer"))
+    issue.refresh_from_db()
+    assert issue.headline_en == "NanoDet, in English"
+    assert issue.entries.get(title="First paper").summary_en == "Smaller models."
