@@ -72,6 +72,15 @@ class EntryForm(forms.ModelForm):
 class EntryInlineFormSet(forms.BaseInlineFormSet):
     """Refuses the same link twice in one issue, naming the entry that already has it."""
 
+    def _construct_form(self, i: int, **kwargs) -> forms.ModelForm:
+        form = super()._construct_form(i, **kwargs)
+        # The formset holds every entry of the issue and compares their links
+        # as submitted (clean() below); Entry.clean() comparing with the rows
+        # as stored would refuse two entries swapping links, or a link moved
+        # from an entry deleted in the same save.
+        form.instance.links_checked_with_siblings = True
+        return form
+
     def clean(self) -> None:
         super().clean()
         seen: dict[str, str] = {}

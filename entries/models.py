@@ -298,7 +298,7 @@ class Entry(EnglishEditionMixin, models.Model):
                 errors.setdefault("links", []).append(
                     _("Extra link %(n)d: %(message)s") % {"n": index, "message": exc.messages[0]}
                 )
-        if self.url and self.issue_id:
+        if self.url and self.issue_id and not getattr(self, "links_checked_with_siblings", False):
             normalized = normalize_url(self.url)
             twin = (
                 Entry.objects.filter(issue_id=self.issue_id, url_normalized=normalized)

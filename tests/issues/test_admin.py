@@ -127,6 +127,26 @@ class TestValidationMessages:
         assert "already in this issue" in errors["url"][0] and "Quantization paper" in errors["url"][0]
         assert issue.entries.count() == 1
 
+    def test_two_entries_may_swap_their_links_in_one_save(self, issue):
+        EntryFactory(issue=issue, title="Second paper", url="https://example.com/second", position=5)
+        client = login(editor(), language="en")
+        data = form_data(client.get(change_url(issue)))
+        first, second = data["entries-0-url"], data["entries-1-url"]
+        data.update({"entries-0-url": second, "entries-1-url": first})
+        response = client.post(change_url(issue), data)
+        assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+        assert {e.title: e.url for e in issue.entries.all()}[data["entries-1-title"]] == first
+
+    def test_a_link_may_move_to_another_entry_when_its_entry_is_deleted(self, issue):
+        EntryFactory(issue=issue, title="Second paper", url="https://example.com/second", position=5)
+        client = login(editor(), language="en")
+        data = form_data(client.get(change_url(issue)))
+        kept, deleted = (0, 1) if data["entries-1-title"] == "Second paper" else (1, 0)
+        data.update({f"entries-{kept}-url": data[f"entries-{deleted}-url"], f"entries-{deleted}-DELETE": "on"})
+        response = client.post(change_url(issue), data)
+        assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+        assert list(issue.entries.values_list("url", flat=True)) == ["https://example.com/second"]
+
     def test_link_from_an_earlier_issue_is_a_warning_with_a_link_not_an_error(self, issue):
         later = IssueFactory(date=datetime.date(2024, 6, 15))
         EntryFactory(issue=later, title="Placeholder", url="https://example.com/other")
