@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
+
+
+@functools.lru_cache(maxsize=16)
+def _admin_prefix(script_prefix: str) -> str | None:
+    """Where the admin lives under ``script_prefix``: fixed while the process runs, so worked out once."""
+    try:
+        return reverse("admin:index")
+    except NoReverseMatch:
+        return None
 
 
 class AdminLanguageMiddleware:
@@ -25,10 +35,7 @@ class AdminLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            admin_prefix = reverse("admin:index")
-        except NoReverseMatch:
-            admin_prefix = None
+        admin_prefix = _admin_prefix(get_script_prefix())
         if admin_prefix and request.path_info.startswith(admin_prefix):
             translation.activate(translation.get_language_from_request(request))
             request.LANGUAGE_CODE = translation.get_language()
