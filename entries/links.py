@@ -156,6 +156,21 @@ def is_wechat(url: str) -> bool:
     return _host(url) == WECHAT_HOST
 
 
+def host_kind(url: str) -> str:
+    """The kind of publisher a link's host says: "wechat", "github", "arxiv", or "" for any other site.
+
+    The one place that knows these hosts; a new Source's kind is guessed from it.
+    """
+    host = _host(url or "")
+    if host == WECHAT_HOST:
+        return "wechat"
+    if host in GITHUB_HOSTS:
+        return "github"
+    if host in ARXIV_HOSTS:
+        return "arxiv"
+    return ""
+
+
 def split_publisher(title: str) -> tuple[str, str]:
     """("title", "publisher") from "title | publisher"; ("title", "") when there is none."""
     match = _PUBLISHER_SUFFIX.match((title or "").strip())

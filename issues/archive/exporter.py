@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import translation
 
+from entries.links import is_wechat
 from entries.models import Entry
 from issues.models import Issue
 
@@ -158,8 +158,7 @@ VOID = {"br", "hr", "img"}
 
 def wechat_keeps_link(url: str) -> bool:
     """WeChat articles keep links to other WeChat articles only."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host == "mp.weixin.qq.com"
+    return is_wechat(url)
 
 
 class _WeChatHTML(HTMLParser):

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
-from entries.links import normalize_url
+from entries.links import host_kind, normalize_url
 from entries.models import Entry, Source, refresh_derived, unicode_slug
 from issues import workflow
 from issues.models import Issue
@@ -71,14 +70,7 @@ def publish_time(date: datetime.date) -> datetime.datetime:
 
 def source_kind(url: str) -> str:
     """A first guess at what kind of publisher a new Source is, from one of its links."""
-    host = (urlsplit(url).hostname or "").lower() if url else ""
-    if host.endswith("weixin.qq.com"):
-        return Source.Kind.WECHAT
-    if host.endswith("github.com"):
-        return Source.Kind.GITHUB
-    if host.endswith("arxiv.org"):
-        return Source.Kind.ARXIV
-    return Source.Kind.WEBSITE
+    return Source.Kind(host_kind(url)) if host_kind(url) else Source.Kind.WEBSITE
 
 
 def _resolve_sources(parsed: ParsedIssue, result: FileResult) -> dict[str, Source]:
@@ -145,18 +137,20 @@ def _clear_english(entry: Entry) -> bool:
 
 def _check_lengths(parsed: ParsedIssue) -> None:
     """Refuse values the database would reject, naming the line, before anything is written."""
-    limits = [("title", 500), ("url", 2000), ("arxiv_id", 32), ("venue", 100)]
+    # The limits are the models' own, so a change there needs nothing here.
+    limits = [(name, Entry._meta.get_field(name).max_length) for name in ("title", "url", "arxiv_id", "venue")]
+    publisher_limit = Source._meta.get_field("name").max_length
     for entry in parsed.entries:
         for name, limit in limits:
             value = getattr(entry, name)
             if len(value) > limit:
                 raise ParseError(parsed.path, entry.line, f"the entry's {name} is {len(value)} characters long; at most {limit} fit")
-        if len(entry.publisher) > 200:
-            raise ParseError(parsed.path, entry.line, "the publisher's name is longer than 200 characters")
-    if len(parsed.headline) > 500:
-        raise ParseError(parsed.path, parsed.heading_line, "the headline is longer than 500 characters")
-    if len(parsed.title) > 200:
-        raise ParseError(parsed.path, parsed.heading_line, "the title is longer than 200 characters")
+        if len(entry.publisher) > publisher_limit:
+            raise ParseError(parsed.path, entry.line, f"the publisher's name is longer than {publisher_limit} characters")
+    for name in ("headline", "title"):
+        limit = Issue._meta.get_field(name).max_length
+        if len(getattr(parsed, name)) > limit:
+            raise ParseError(parsed.path, parsed.heading_line, f"the {name} is longer than {limit} characters")
 
 
 def import_parsed(
