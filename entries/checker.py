@@ -129,7 +129,6 @@ def issue_urls(issues) -> dict[str, list]:
 
     urls: dict[str, list] = {}
     for entry in Entry.objects.filter(issue__in=issues).select_related("issue").order_by("issue__date", "section", "position"):
-        for url in [entry.url, *[link.get("url", "") for link in entry.links or []]]:
-            if url and url.strip():
-                urls.setdefault(url.strip(), []).append(entry)
+        for url in entry.link_urls():
+            urls.setdefault(url, []).append(entry)
     return urls

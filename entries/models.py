@@ -312,6 +312,10 @@ class Entry(EnglishEditionMixin, models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def link_urls(self) -> list[str]:
+        """Every link of this entry, its own and its extra links, as the link checker sees them."""
+        return [url.strip() for url in [self.url, *[link.get("url", "") for link in self.links or []]] if url and url.strip()]
+
     def other_uses(self) -> models.QuerySet["Entry"]:
         """Entries of other issues with the same (normalized) link, newest issue first."""
         if not self.url:

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpRespon
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -166,18 +167,30 @@ class IssueAdmin(admin.ModelAdmin):
 
         return duplicate_warnings(issue.entries.select_related("issue").exclude(url=""))
 
+    def get_object(self, request, object_id, from_field=None):
+        # change_view() needs the issue for its side panels and Django's
+        # changeform_view() reads it again: one read per request.
+        cached = getattr(request, "_briefing_issue", None)
+        if cached is not None and from_field is None and str(cached.pk) == str(object_id):
+            return cached
+        issue = super().get_object(request, object_id, from_field)
+        if from_field is None:
+            request._briefing_issue = issue
+        return issue
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         issue = self.get_object(request, object_id)
         if issue is not None:
+            # Lazy: a save that succeeds redirects and shows none of them.
             extra_context.update(
-                transitions=workflow.available_transitions(issue, request.user),
+                transitions=SimpleLazyObject(lambda: workflow.available_transitions(issue, request.user)),
                 transition_form=TransitionForm(),
                 transition_log=issue.transitions.select_related("by"),
-                duplicate_warnings=self.duplicate_warnings(issue),
+                duplicate_warnings=SimpleLazyObject(lambda: self.duplicate_warnings(issue)),
                 revisions=history.revisions_for(issue)[:10],
                 preview_links=issue.preview_links.select_related("created_by", "revoked_by")[:20],
-                link_report=dashboard.link_report(issue),
+                link_report=SimpleLazyObject(lambda: dashboard.link_report(issue)),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -25,9 +25,8 @@ def link_report(issue: Issue) -> dict:
 
     urls: dict[str, object] = {}
     for entry in issue.entries.all():
-        for url in [entry.url, *[link.get("url", "") for link in entry.links or []]]:
-            if url:
-                urls.setdefault(url, entry)
+        for url in entry.link_urls():
+            urls.setdefault(url, entry)
     checks = {check.url: check for check in LinkCheck.objects.for_urls(urls)}
     broken = [(urls[url], check) for url, check in checks.items() if not check.ok and url in urls]
     return {"total": len(urls), "checked": len(checks), "broken": broken}
@@ -35,13 +34,10 @@ def link_report(issue: Issue) -> dict:
 
 def broken_links(issues, limit: int = 50) -> list[tuple[Issue, object, object]]:
     """(issue, entry, check) for each link of ``issues`` whose last check failed."""
-    from entries.models import Entry, LinkCheck
+    from entries.checker import issue_urls
+    from entries.models import LinkCheck
 
-    by_url: dict[str, list] = defaultdict(list)
-    for entry in Entry.objects.filter(issue__in=issues).select_related("issue").order_by("issue__date", "section", "position"):
-        for url in [entry.url, *[link.get("url", "") for link in entry.links or []]]:
-            if url:
-                by_url[url].append(entry)
+    by_url = issue_urls(issues)
     found = []
     for check in LinkCheck.objects.broken().for_urls(by_url).order_by("url"):
         for entry in by_url.get(check.url, []):
@@ -77,13 +73,15 @@ def editors_dashboard(user, now: datetime.datetime | None = None) -> dict:
         drafts_by_owner[str(issue.created_by) if issue.created_by else ""].append(issue)
     upcoming = upcoming_issues(now)
     coming = next_issue(now)
+    sections = section_counts(coming) if coming else []
     return {
         "awaiting_review": list(annotated.filter(status=Issue.Status.REVIEW).order_by("date")),
         "scheduled": list(annotated.filter(status=Issue.Status.SCHEDULED, publish_at__gt=now).order_by("publish_at")),
         "drafts_by_owner": sorted(drafts_by_owner.items(), key=lambda item: (item[0] == "", item[0].lower())),
         "broken_links": broken_links(upcoming),
         "next_issue": coming,
-        "next_issue_sections": section_counts(coming) if coming else [],
-        "next_issue_total": coming.entries.count() if coming else 0,
+        "next_issue_sections": sections,
+        # The sections' counts add up to it: no second count.
+        "next_issue_total": sum(count for _label, count in sections),
         "can_review": user.has_perm("issues.review_issue"),
     }
