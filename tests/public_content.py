@@ -83,3 +83,20 @@ def let_publish_time_pass(issue: Issue) -> None:
 def settle_page_cache(client) -> None:
     """Let the page cache do its once-per-content-version lookup before a view's queries are counted."""
     client.get("/robots.txt")
+
+
+def issue_page(client, issue: Issue, prefix: str = "") -> str:
+    """The public page of ``issue`` (``prefix`` "/en" for the English one), which must answer 200."""
+    response = client.get(f"{prefix}/issues/{issue.date:%Y-%m-%d}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def feed_text(client, path: str = "/feed/") -> str:
+    """The HTML of every item of the feed at ``path``, read with feedparser, which must find it well-formed."""
+    import feedparser
+
+    feed = feedparser.parse(client.get(path).content)
+    assert not feed.bozo
+    return "".join(item.content[0].value for item in feed.entries)
+

@@ -11,21 +11,9 @@ from django.core.management import call_command
 from entries.cards import cards_key
 from entries.models import EntryCard, Source, Tag
 from tests.factories import EntryFactory, SourceFactory
-from tests.public_content import full_issue, published
+from tests.public_content import feed_text, full_issue, issue_page, published
 
 pytestmark = pytest.mark.django_db
-
-
-def issue_page(client, issue, prefix: str = "") -> str:
-    response = client.get(f"{prefix}/issues/{issue.date:%Y-%m-%d}/")
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def feed_text(client) -> str:
-    feed = feedparser.parse(client.get("/feed/").content)
-    assert not feed.bozo
-    return "".join(item.content[0].value for item in feed.entries)
 
 
 def test_issue_page_and_feed_show_the_entry_with_its_source_links_and_tags(client):
@@ -110,23 +98,6 @@ def test_render_cards_stores_fresh_cards_and_says_what_it_did():
     out = StringIO()
     call_command("render_cards", "--no-progress", stdout=out)
     assert "Rendered the cards of 0 entries" in out.getvalue()
-
-
-def test_issue_page_of_forty_entries_needs_few_queries(client, django_assert_max_num_queries):
-    issue = full_issue(entries=40)
-    issue_page(client, issue)
-    # The issue with its stored body (issues/bodies.py), the issue before it and the one after.
-    with django_assert_max_num_queries(3):
-        issue_page(client, issue)
-
-
-def test_feed_of_issues_needs_the_same_queries_however_many_entries(client, django_assert_max_num_queries):
-    for _ in range(3):
-        full_issue(entries=10)
-    client.get("/feed/")
-    # The issues with their stored bodies.
-    with django_assert_max_num_queries(1):
-        assert client.get("/feed/").status_code == 200
 
 
 def test_new_source_created_for_a_link_does_not_disturb_the_card(client):

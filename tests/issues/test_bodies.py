@@ -6,7 +6,6 @@ import datetime
 import re
 from io import StringIO
 
-import feedparser
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -15,21 +14,9 @@ from entries.models import Entry
 from issues.bodies import bodies_key
 from issues.models import Issue, IssueBody
 from tests.factories import EntryFactory
-from tests.public_content import full_issue, published
+from tests.public_content import feed_text, full_issue, issue_page, published
 
 pytestmark = pytest.mark.django_db
-
-
-def issue_page(client, issue, prefix: str = "") -> str:
-    response = client.get(f"{prefix}/issues/{issue.date:%Y-%m-%d}/")
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def feed_text(client, path: str = "/feed/") -> str:
-    feed = feedparser.parse(client.get(path).content)
-    assert not feed.bozo
-    return "".join(item.content[0].value for item in feed.entries)
 
 
 def test_adding_an_entry_stores_the_issue_body_in_both_languages_for_page_and_feed():
