@@ -33,4 +33,6 @@ def post_worker_init(worker) -> None:
     """
     import gc
 
+    # Collected first, so that no garbage of the start-up is kept for good.
+    gc.collect()
     gc.freeze()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from issues.forms import EditTokenMixin
+from issues.models import Issue
 
 from .links import normalize_url, validate_http_url
 from .models import Entry
@@ -112,6 +113,9 @@ class EntryAdminForm(EditTokenMixin, EntryForm):
         return entry_snapshot(self.instance)
 
     def lock(self) -> None:
+        # The issue first, as the issue's form and the issue body's writer
+        # (issues/bodies.py) do: locks taken in one order never deadlock.
+        Issue.objects.select_for_update().filter(pk=self.instance.issue_id).exists()
         Entry.objects.select_for_update().filter(pk=self.instance.pk).exists()
 
     def issue_pk_for_savers(self) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
@@ -214,14 +214,17 @@ class Entry(EnglishEditionMixin, models.Model):
             kwargs["update_fields"] = set(update_fields) | {
                 "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
             }
-        super().save(*args, **kwargs)
-        # Once the row is written: the search row and the cards are made from
-        # the entry as stored, with its source and tags.
-        refresh_derived([self])
-        # An entry moved to another issue leaves a gap in the one it was in.
-        left = getattr(self, "_loaded_issue_id", None)
-        if left is not None and left != self.issue_id:
-            cards_stored.send(sender=Entry, issue_ids={left})
+        # One transaction: a row saved without its search row, cards and
+        # issue body would be shown as it was, under a valid fingerprint.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Once the row is written: the search row and the cards are made from
+            # the entry as stored, with its source and tags.
+            refresh_derived([self])
+            # An entry moved to another issue leaves a gap in the one it was in.
+            left = getattr(self, "_loaded_issue_id", None)
+            if left is not None and left != self.issue_id:
+                cards_stored.send(sender=Entry, issue_ids={left})
         self._loaded_issue_id = self.issue_id
 
     @classmethod

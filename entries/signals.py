@@ -72,12 +72,22 @@ def _remember_issue(sender, instance: Issue, raw: bool = False, update_fields=No
     # A save that cannot change what the cards show (a workflow step saving
     # its status fields) costs no query.
     shown = not raw and instance.pk and (update_fields is None or set(update_fields) & set(ISSUE_SHOWN))
-    instance._cards_old = Issue.objects.filter(pk=instance.pk).values_list(*ISSUE_SHOWN).first() if shown else None
+    loaded = getattr(instance, "_loaded_values", {})
+    if not shown:
+        instance._cards_old = None
+    elif all(name in loaded for name in ISSUE_SHOWN):
+        # Read from the database by this very instance: no query (Issue.from_db).
+        instance._cards_old = tuple(loaded[name] for name in ISSUE_SHOWN)
+    else:
+        instance._cards_old = Issue.objects.filter(pk=instance.pk).values_list(*ISSUE_SHOWN).first()
 
 
 def _issue_saved(sender, instance: Issue, created: bool, raw: bool = False, **kwargs) -> None:
     old = getattr(instance, "_cards_old", None)
-    if created or raw or old is None or old == tuple(getattr(instance, name) for name in ISSUE_SHOWN):
+    now_shown = tuple(getattr(instance, name) for name in ISSUE_SHOWN)
+    if hasattr(instance, "_loaded_values"):
+        instance._loaded_values.update(zip(ISSUE_SHOWN, now_shown))
+    if created or raw or old is None or old == now_shown:
         return
     refresh_derived(Entry.objects.filter(issue=instance), search_text=False)
 

@@ -27,7 +27,8 @@ import functools
 import hashlib
 from typing import Iterable
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Max
 from django.db.models.signals import post_delete
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -68,36 +69,66 @@ def render_sections(sections: Sections, feed: bool) -> str:
 def store_bodies(issue_ids: Iterable[int]) -> int:
     """Make and store the bodies of these issues, from their entries' cards as stored now; how many were written.
 
+    The issues' rows are locked first (in one order, so two writers never
+    wait for each other crosswise): two editors saving entries of one issue
+    at once would otherwise each join the other's card as it was before, and
+    the later upsert would drop the earlier edit from the page.
+
     A body whose content comes out the same is left as it is (its key brought
     up to date), so that its ``updated_at`` says when readers last saw a change.
     """
-    ids = list(Issue.objects.filter(pk__in=set(issue_ids)).values_list("pk", flat=True))
-    if not ids:
-        return 0
-    html: dict[int, dict[str, str]] = {pk: {} for pk in ids}
-    # Every kind of card of every issue in one query.
-    for (template, language), by_issue in issue_cards_of_kinds(ids, BODY_CARDS).items():
-        feed = template == FEED_TEMPLATE
-        field = IssueBody.field_for(feed, english=language == ENGLISH)
-        # The section labels and the page's landmarks are translated.
-        with translation.override(language):
-            for pk, sections in by_issue.items():
-                html[pk][field] = render_sections(sections, feed)
-    stored = dict(IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest"))
-    key, now = bodies_key(), timezone.now()
-    changed, same = [], []
-    for pk, fields in html.items():
-        digest = hashlib.sha256("\x00".join(fields[name] for name in IssueBody.HTML_FIELDS).encode()).hexdigest()[:16]
-        if stored.get(pk) == digest:
-            same.append(pk)
-        else:
-            changed.append(IssueBody(issue_id=pk, key=key, digest=digest, updated_at=now, **fields))
-    # One upsert and no signals: a body is derived data, like the cards it joins.
-    IssueBody.objects.bulk_create(
-        changed, update_conflicts=True, unique_fields=["issue"],
-        update_fields=[*IssueBody.HTML_FIELDS, "key", "digest", "updated_at"],
-    )
-    rekeyed = IssueBody.objects.filter(issue_id__in=same).exclude(key=key).update(key=key) if same else 0
+    from entries.models import Entry
+
+    with transaction.atomic():
+        ids = list(
+            Issue.objects.select_for_update().filter(pk__in=set(issue_ids)).order_by("pk").values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        html: dict[int, dict[str, str]] = {pk: {} for pk in ids}
+        # Every kind of card of every issue in one query.
+        for (template, language), by_issue in issue_cards_of_kinds(ids, BODY_CARDS).items():
+            feed = template == FEED_TEMPLATE
+            field = IssueBody.field_for(feed, english=language == ENGLISH)
+            # The section labels and the page's landmarks are translated.
+            with translation.override(language):
+                for pk, sections in by_issue.items():
+                    html[pk][field] = render_sections(sections, feed)
+        stored = {
+            pk: (digest, key) for pk, digest, key in
+            IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest", "key")
+        }
+        key, now = bodies_key(), timezone.now()
+        # A body made for the first time dates from its entries' last edit,
+        # not from now: the first render_cards after a deployment must not
+        # make every issue look updated to feed readers.
+        first = [pk for pk in ids if pk not in stored]
+        last_edits = dict(
+            Entry.objects.filter(issue_id__in=first).values("issue_id").annotate(last=Max("updated_at"))
+            .values_list("issue_id", "last")
+        ) if first else {}
+        changed, same = [], []
+        for pk, fields in html.items():
+            digest = hashlib.sha256("\x00".join(fields[name] for name in IssueBody.HTML_FIELDS).encode()).hexdigest()[:16]
+            if pk in stored and stored[pk][0] == digest:
+                same.append(pk)
+                continue
+            # Made again by other code (templates, translations: a deployment)
+            # is not news to readers either; an edit, made by the same code, is.
+            moved = pk in stored and stored[pk][1] == key
+            updated_at = now if moved else last_edits.get(pk)
+            body = IssueBody(issue_id=pk, key=key, digest=digest, updated_at=updated_at or now, **fields)
+            changed.append((body, moved or pk not in stored))
+        # One upsert each and no signals: a body is derived data, like the cards it joins.
+        for bodies, fields in (
+            ([body for body, dated in changed if dated], [*IssueBody.HTML_FIELDS, "key", "digest", "updated_at"]),
+            ([body for body, dated in changed if not dated], [*IssueBody.HTML_FIELDS, "key", "digest"]),
+        ):
+            if bodies:
+                IssueBody.objects.bulk_create(
+                    bodies, update_conflicts=True, unique_fields=["issue"], update_fields=fields,
+                )
+        rekeyed = IssueBody.objects.filter(issue_id__in=same).exclude(key=key).update(key=key) if same else 0
     return len(changed) + rekeyed
 
 
@@ -137,8 +168,8 @@ def _cards_stored(sender, issue_ids: Iterable[int], **kwargs) -> None:
 
 
 def _entry_deleted(sender, instance: models.Model, origin=None, **kwargs) -> None:
-    # When the issue itself is being deleted, its body goes with it.
-    if isinstance(origin, Issue) or (isinstance(origin, models.QuerySet) and origin.model is Issue):
+    # When the issue itself is being deleted (an IssueForReview too), its body goes with it.
+    if isinstance(origin, Issue) or (isinstance(origin, models.QuerySet) and issubclass(origin.model, Issue)):
         return
     store_bodies([instance.issue_id])
 

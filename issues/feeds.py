@@ -26,6 +26,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 from django.utils.text import Truncator
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from briefing.context_processors import site
@@ -68,7 +69,8 @@ class BufferedWrite:
     def write(self, outfile, encoding: str) -> None:
         buffer = io.StringIO()
         super().write(buffer, encoding)
-        outfile.write(buffer.getvalue())
+        # As the XML writer would have: what the encoding cannot hold becomes a character reference.
+        outfile.write(buffer.getvalue().encode(encoding, "xmlcharrefreplace"))
 
 
 class RssWithContent(BufferedWrite, Rss201rev2Feed):
@@ -162,7 +164,7 @@ class LatestIssuesFeed(SiteFeed):
         if headline:
             parts.append(format_html("<p{}>{}</p>", lang_attr(headline), plain_text(headline)))
         if lead:
-            parts.append(format_html("<p{}>{}</p>", lang_attr(lead), excerpt(lead)))
+            parts.append(format_html("<p{}>{}</p>", lang_attr(lead), excerpt(lead, get_language())))
         return "".join(parts) or escape(str(item.text.title))
 
     def item_content_html(self, item: Issue) -> str:
@@ -195,8 +197,12 @@ class LatestIssuesAtomFeed(LatestIssuesFeed):
 
 
 @functools.lru_cache(maxsize=1024)
-def excerpt(html: str) -> str:
-    """The start of stored HTML's text, for a feed item's description: a pure function of the text."""
+def excerpt(html: str, language: str) -> str:
+    """The start of stored HTML's text, for a feed item's description.
+
+    A pure function of the text and the language (the ellipsis is translated),
+    so it is worked out once.
+    """
     return Truncator(plain_text(html)).chars(300)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,11 +61,12 @@ def register() -> None:
 # Snapshots ---------------------------------------------------------------
 
 def _issue_part(values: dict[str, Any]) -> dict[str, Any]:
-    # .get(): a revision saved before the English edition existed holds none of it.
+    # A revision saved before the English edition existed holds none of it:
+    # its snapshot leaves those fields out, and restoring it leaves them alone.
     date = values["date"]
     return {
         "date": date.isoformat() if hasattr(date, "isoformat") else str(date),
-        **{name: values.get(name) or "" for name in ISSUE_FIELDS if name != "date"},
+        **{name: values[name] or "" for name in ISSUE_FIELDS if name != "date" and name in values},
     }
 
 
@@ -80,7 +82,7 @@ def _entry_part(values: dict[str, Any], source: str, tags: list[str]) -> dict[st
         "venue": values["venue"] or "",
         "summary": values["summary"] or "",
         "tags": sorted(tags, key=str.lower),
-        **{name: values.get(name) or "" for name in ("title_en", "summary_en", "abstract")},
+        **{name: values[name] or "" for name in ("title_en", "summary_en", "abstract") if name in values},
     }
 
 
@@ -108,6 +110,25 @@ def entry_snapshot(entry) -> Snapshot:
     return {"entries": {str(entry.pk): _entry_part(row, row["source__name"] or "", tags)}}
 
 
+#: Fields added after revisions were first saved: an older revision does not hold them.
+ADDED_LATER = {"title_en", "headline_en", "lead_en", "summary_en", "abstract"}
+
+
+def _saved_fields(version: Version) -> dict[str, Any]:
+    """A version's field values, without those it was saved without.
+
+    ``field_dict`` fills a field missing from an old revision with the
+    model's default (an empty string), which restoring would then write over
+    the text the field holds now.
+    """
+    values = version.field_dict
+    try:
+        saved = set(json.loads(version.serialized_data)[0]["fields"])
+    except (ValueError, LookupError, TypeError):
+        return values
+    return {name: value for name, value in values.items() if name not in ADDED_LATER or name in saved}
+
+
 def revision_snapshot(revision: Revision, issue_pk: int) -> Snapshot:
     """What the issue and its entries held when ``revision`` was saved."""
     from entries.models import Entry, Source, Tag, TaggedEntry
@@ -116,7 +137,7 @@ def revision_snapshot(revision: Revision, issue_pk: int) -> Snapshot:
     for version in revision.version_set.all():
         by_model.setdefault(version._model, []).append(version)
     issue_version = next(v for v in by_model.get(Issue, []) if v.object_id == str(issue_pk))
-    entry_fields = [v.field_dict for v in by_model.get(Entry, []) if v.field_dict["issue_id"] == issue_pk]
+    entry_fields = [_saved_fields(v) for v in by_model.get(Entry, []) if v.field_dict["issue_id"] == issue_pk]
     entry_ids = {values["id"] for values in entry_fields}
     tag_ids: dict[int, list[int]] = {}
     for version in by_model.get(TaggedEntry, []):
@@ -132,7 +153,7 @@ def revision_snapshot(revision: Revision, issue_pk: int) -> Snapshot:
         )
         for values in entry_fields
     }
-    return {"issue": _issue_part(issue_version.field_dict), "entries": entries}
+    return {"issue": _issue_part(_saved_fields(issue_version)), "entries": entries}
 
 
 def revisions_for(issue: Issue):
@@ -299,7 +320,8 @@ def restore(issue: Issue, revision: Revision, user) -> Issue:
             )
         with reversion.create_revision(manage_manually=True):
             for name in ISSUE_FIELDS:
-                setattr(locked, name, target["issue"][name])
+                if name in target["issue"]:
+                    setattr(locked, name, target["issue"][name])
             locked.date = datetime.date.fromisoformat(target["issue"]["date"])
             locked.save()
             keep = set()
@@ -307,7 +329,7 @@ def restore(issue: Issue, revision: Revision, user) -> Issue:
                 entry = Entry.objects.filter(pk=int(pk)).first() or Entry(pk=int(pk))
                 entry.issue = locked
                 for name in ENTRY_FIELDS:
-                    if name not in ("source", "tags"):
+                    if name not in ("source", "tags") and name in data:
                         setattr(entry, name, data[name])
                 entry.source = Source.objects.get_or_create(name=data["source"])[0] if data["source"] else None
                 entry.save()

@@ -161,6 +161,13 @@ class Issue(EnglishEditionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("issues:detail", kwargs={"date": self.date.isoformat()})
 
+    @classmethod
+    def from_db(cls, db, field_names, values) -> "Issue":
+        instance = super().from_db(db, field_names, values)
+        # As read: lets a save tell what it changed without reading the row again (entries/signals.py).
+        instance._loaded_values = dict(zip(field_names, values))
+        return instance
+
     @property
     def is_public(self) -> bool:
         return (

@@ -126,3 +126,23 @@ def test_editing_an_entry_moves_its_issue_lastmod_in_the_sitemap(client):
     entry.summary = "改过的摘要"
     entry.save()
     assert issue_lastmod().startswith(f"{timezone.now():%Y-%m-%d}")
+
+
+def test_bodies_made_again_after_a_deployment_keep_their_dates():
+    issue = published(entries=2)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    # As after a deployment that changed the templates: another fingerprint, other HTML.
+    IssueBody.objects.filter(issue=issue).update(key="old", page_html="OLD", digest="old", updated_at=an_hour_ago)
+    call_command("render_cards", "--no-progress", stdout=StringIO())
+    body = IssueBody.objects.get(issue=issue)
+    assert body.key == bodies_key() and body.page_html != "OLD"
+    assert body.updated_at == an_hour_ago
+
+
+def test_a_body_made_for_the_first_time_dates_from_its_entries_last_edit():
+    issue = published(entries=2)
+    a_day_ago = timezone.now() - datetime.timedelta(days=1)
+    Entry.objects.filter(issue=issue).update(updated_at=a_day_ago)
+    IssueBody.objects.all().delete()
+    call_command("render_cards", "--no-progress", stdout=StringIO())
+    assert IssueBody.objects.get(issue=issue).updated_at == a_day_ago

@@ -1,6 +1,7 @@
 """History: every admin save is a revision; revisions are listed, compared and restored."""
 
 import datetime
+import json
 
 import pytest
 from django.utils import translation
@@ -192,3 +193,23 @@ def test_english_edition_is_compared_and_restored(issue):
     issue.refresh_from_db()
     assert issue.headline_en == "NanoDet, in English"
     assert issue.entries.get(title="First paper").summary_en == "Smaller models."
+
+
+def test_restoring_a_revision_from_before_the_english_edition_keeps_the_english_text(issue):
+    client = login(editor())
+    save_issue(client, issue, headline="Before")
+    old = history.revisions_for(issue).first()
+    # As a revision saved before the English fields existed holds them: not at all.
+    for version in old.version_set.all():
+        data = json.loads(version.serialized_data)
+        for obj in data:
+            for name in ("title_en", "headline_en", "lead_en", "summary_en", "summary_en_html", "abstract"):
+                obj["fields"].pop(name, None)
+        version.serialized_data = json.dumps(data)
+        version.save()
+    save_issue(client, issue, headline="After", headline_en="Kept in English", **{"entries-0-summary_en": "Kept too"})
+    history.restore(issue, history.revisions_for(issue).get(pk=old.pk), editor(username="restorer"))
+    issue.refresh_from_db()
+    assert issue.headline == "Before"
+    assert issue.headline_en == "Kept in English"
+    assert issue.entries.filter(summary_en="Kept too").exists()
