@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import urllib.parse
@@ -32,7 +31,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+from bench.run import SERVER_URL, admin_connection, analyze, in_process  # noqa: E402 (after sys.path)
+
 PATHS = [
     "/search/?q=" + urllib.parse.quote("量化"),
     "/search/?q=" + urllib.parse.quote("量化") + "&page=3",
@@ -42,17 +42,6 @@ PATHS = [
     "/tags/liang-hua/",
     "/sources/source-007/",
 ]
-
-
-def admin_connection():
-    """A connection to the server's maintenance database, for CREATE and DROP DATABASE."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(SERVER_URL)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, dbname=parts.path.lstrip("/") or "postgres", autocommit=True,
-    )
 
 
 def use_database(name: str) -> None:
@@ -69,7 +58,6 @@ def use_database(name: str) -> None:
 def build() -> None:
     """Migrate, fill with the synthetic archive and analyze."""
     from django.core.management import call_command
-    from django.db import connection
 
     from bench import synthetic
 
@@ -77,49 +65,34 @@ def build() -> None:
     began = time.monotonic()
     sources, tags = synthetic.make_sources_and_tags()
     synthetic.add_issues(0, 1000, sources, tags, 25)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    analyze()
     print(f"built 1,000 issues × 25 entries in {time.monotonic() - began:.0f} s")
 
 
 def bring_up_to_date() -> None:
     """Run new migrations and store the cards they left missing, as a deployment does."""
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=1)
     call_command("render_cards", "--no-progress")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    analyze()
 
 
 def time_pages(repeat: int) -> None:
-    """Print the median and fastest in-process time and the queries of each page."""
-    from django.db import connection
+    """Print the median and fastest in-process time and the queries of each page (bench/run.py's ``in_process``)."""
+    from django.conf import settings
     from django.test import Client
     from django.test.utils import override_settings
 
     print(f"{'page':<48} {'status':>6} {'SQL':>4} {'median ms':>10} {'fastest':>8}")
-    from django.conf import settings
-
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)  # whitenoise warns about a missing one
     # No collectstatic here: plain static URLs instead of the hashed manifest's.
     storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with override_settings(PUBLIC_CACHE_SECONDS=0, ALLOWED_HOSTS=["testserver"], STORAGES=storages):
-        client = Client(HTTP_ACCEPT_ENCODING="gzip")
         for path in PATHS:
-            status = client.get(path).status_code
-            queries = []
-            # Counted as they run: the test client's request_started resets Django's query log.
-            with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
-                client.get(path)
-            times = []
-            for _ in range(repeat):
-                began = time.perf_counter()
-                client.get(path)
-                times.append((time.perf_counter() - began) * 1000)
-            shown = urllib.parse.unquote(path)
-            print(f"{shown:<48} {status:>6} {len(queries):>4} {statistics.median(times):>10.1f} {min(times):>8.1f}")
+            status = Client().get(path).status_code
+            queries, median, fastest = in_process(path, cached=False, repeat=repeat)
+            print(f"{urllib.parse.unquote(path):<48} {status:>6} {queries:>4} {median:>10.1f} {fastest:>8.1f}")
 
 
 def main() -> int:

@@ -80,6 +80,17 @@ def log(message: str) -> None:
 
 # --- The throwaway database -------------------------------------------------------------------
 
+def admin_connection():
+    """A connection to the server's maintenance database (BENCH_DATABASE_URL), for CREATE and DROP DATABASE."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(SERVER_URL)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
+        password=parts.password, dbname=parts.path.lstrip("/") or "postgres", autocommit=True,
+    )
+
+
 class ThrowawayDatabase:
     def __init__(self) -> None:
         parts = urllib.parse.urlsplit(SERVER_URL)
@@ -88,13 +99,7 @@ class ThrowawayDatabase:
         self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
 
     def _admin(self):
-        import psycopg
-
-        return psycopg.connect(
-            host=self.server.hostname or "127.0.0.1", port=self.server.port or 5432,
-            user=self.server.username or "postgres", password=self.server.password,
-            dbname=self.server.path.lstrip("/") or "postgres", autocommit=True,
-        )
+        return admin_connection()
 
     def __enter__(self) -> "ThrowawayDatabase":
         with self._admin() as conn:

@@ -205,6 +205,8 @@ StoredPage = tuple[int, int, tuple[tuple[str, str], ...], bytes, bool]
 _NOT_STORED_HEADERS = {"content-length", "content-encoding", "x-cache"}
 # Below this, compressing saves less than it costs (GZipMiddleware's limit too).
 _MIN_COMPRESS_LENGTH = 200
+
+
 def _accepts_gzip(request: HttpRequest) -> bool:
     return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 

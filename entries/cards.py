@@ -40,7 +40,7 @@ import html
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -121,19 +121,6 @@ def store_cards(entries: "list[Entry]") -> int:
     )
     cards_stored.send(sender=EntryCard, issue_ids={entry.issue_id for entry in entries})
     return len(cards)
-
-
-def refresh_cards(entries: "Iterable[Entry] | QuerySet[Entry]") -> int:
-    """Render and store the cards of these entries, reading them afresh; how many.
-
-    Pass entries or a queryset of them: either way the rows are read again
-    with their issue, source and tags, so a card shows what is stored, not what a
-    caller holds in memory.
-    """
-    from .models import Entry
-
-    ids = list(entries.values_list("pk", flat=True)) if isinstance(entries, QuerySet) else [e.pk for e in entries]
-    return sum(store_cards(batch) for batch in Entry.objects.for_derived_data(ids))
 
 
 def _card_kind(feed: bool) -> tuple[str, str]:
@@ -217,7 +204,7 @@ def issue_cards_of_kinds(
             _warned_stale = True
         fresh = {
             entry.pk: [render_card(entry, template, language) for template, language in kinds]
-            for entry in Entry.objects.filter(pk__in=stale).select_related("source").prefetch_related("tags")
+            for batch in Entry.objects.for_derived_data(stale) for entry in batch
         }
     result: dict[tuple[str, str], dict[int, Sections]] = {}
     for i, kind in enumerate(kinds):
@@ -272,8 +259,8 @@ def list_cards(entries: "list[Entry]", terms: Sequence[str] = ()) -> Cards:
 
     ``entries`` come from a queryset passed through :func:`with_list_card`,
     so their stored card is at hand. A card that is missing or was made by
-    other templates or settings is rendered for this request (one query for
-    those entries with their issue, source and tags, one for the tags).
+    other templates or settings is rendered for this request (read as
+    ``EntryQuerySet.for_derived_data`` reads entries for their cards).
     """
     from .models import Entry
 
@@ -285,8 +272,8 @@ def list_cards(entries: "list[Entry]", terms: Sequence[str] = ()) -> Cards:
         if card is not None and card.key == key:
             stored[entry.pk] = getattr(card, field)
     stale = [entry.pk for entry in entries if entry.pk not in stored]
-    if stale:
-        for entry in Entry.objects.filter(pk__in=stale).select_related("issue", "source").prefetch_related("tags"):
+    for batch in Entry.objects.for_derived_data(stale):
+        for entry in batch:
             stored[entry.pk] = render_card(entry, LIST_TEMPLATE, _language())
     return Cards(show_title(stored[entry.pk], terms) for entry in entries)
 

@@ -222,16 +222,18 @@ class Entry(EnglishEditionMixin, models.Model):
             # the entry as stored, with its source and tags.
             refresh_derived([self])
             # An entry moved to another issue leaves a gap in the one it was in.
-            left = getattr(self, "_loaded_issue_id", None)
+            left = getattr(self, "_loaded_values", {}).get("issue_id")
             if left is not None and left != self.issue_id:
                 cards_stored.send(sender=Entry, issue_ids={left})
-        self._loaded_issue_id = self.issue_id
+        if hasattr(self, "_loaded_values"):
+            self._loaded_values["issue_id"] = self.issue_id
 
     @classmethod
     def from_db(cls, db, field_names, values) -> "Entry":
         instance = super().from_db(db, field_names, values)
-        # Remembered so that save() knows when the entry left its issue (issues/bodies.py).
-        instance._loaded_issue_id = instance.__dict__.get("issue_id")
+        # As read (the pattern Issue.from_db follows too): save() tells from it
+        # when the entry left its issue (issues/bodies.py).
+        instance._loaded_values = dict(zip(field_names, values))
         return instance
 
     def build_search_text(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> str:
@@ -431,6 +433,13 @@ def store_search_text(entries: list[Entry]) -> int:
     return len(changed)
 
 
+def _pks(entries: models.QuerySet[Entry] | Iterable[Entry]) -> list[int]:
+    """The ids of ``entries``, a queryset (read without building entries) or entries in hand."""
+    if isinstance(entries, models.QuerySet):
+        return list(entries.values_list("pk", flat=True))
+    return [entry.pk for entry in entries]
+
+
 def refresh_search_text(entries: models.QuerySet[Entry] | Iterable[Entry]) -> int:
     """Rebuild and store the search rows of ``entries``; the number that changed.
 
@@ -438,8 +447,7 @@ def refresh_search_text(entries: models.QuerySet[Entry] | Iterable[Entry]) -> in
     entries/signals.py: bulk_create, bulk_update, QuerySet.update(). A few
     queries per 200 entries.
     """
-    ids = list(entries.values_list("pk", flat=True)) if isinstance(entries, models.QuerySet) else [e.pk for e in entries]
-    return sum(store_search_text(batch) for batch in Entry.objects.for_derived_data(ids))
+    return sum(store_search_text(batch) for batch in Entry.objects.for_derived_data(_pks(entries)))
 
 
 def refresh_derived(entries: models.QuerySet[Entry] | Iterable[Entry], search_text: bool = True) -> int:
@@ -450,9 +458,8 @@ def refresh_derived(entries: models.QuerySet[Entry] | Iterable[Entry], search_te
     entries/signals.py. The entries are read afresh with their source and
     tags, so what is stored is what the database holds.
     """
-    ids = list(entries.values_list("pk", flat=True)) if isinstance(entries, models.QuerySet) else [e.pk for e in entries]
     done = 0
-    for batch in Entry.objects.for_derived_data(ids):
+    for batch in Entry.objects.for_derived_data(_pks(entries)):
         if search_text:
             store_search_text(batch)
         done += store_cards(batch)

@@ -95,13 +95,10 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
                 for pk, sections in by_issue.items():
                     html[pk][field] = render_sections(sections, feed)
         stored = {
-            pk: (digest, key) for pk, digest, key in
-            IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest", "key")
+            pk: (digest, key, updated_at) for pk, digest, key, updated_at in
+            IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest", "key", "updated_at")
         }
         key, now = bodies_key(), timezone.now()
-        # A body made for the first time dates from its entries' last edit,
-        # not from now: the first render_cards after a deployment must not
-        # make every issue look updated to feed readers.
         first = [pk for pk in ids if pk not in stored]
         last_edits = dict(
             Entry.objects.filter(issue_id__in=first).values("issue_id").annotate(last=Max("updated_at"))
@@ -110,24 +107,24 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
         changed, same = [], []
         for pk, fields in html.items():
             digest = hashlib.sha256("\x00".join(fields[name] for name in IssueBody.HTML_FIELDS).encode()).hexdigest()[:16]
-            if pk in stored and stored[pk][0] == digest:
+            old = stored.get(pk)
+            if old is not None and old[0] == digest:
                 same.append(pk)
                 continue
-            # Made again by other code (templates, translations: a deployment)
-            # is not news to readers either; an edit, made by the same code, is.
-            moved = pk in stored and stored[pk][1] == key
-            updated_at = now if moved else last_edits.get(pk)
-            body = IssueBody(issue_id=pk, key=key, digest=digest, updated_at=updated_at or now, **fields)
-            changed.append((body, moved or pk not in stored))
-        # One upsert each and no signals: a body is derived data, like the cards it joins.
-        for bodies, fields in (
-            ([body for body, dated in changed if dated], [*IssueBody.HTML_FIELDS, "key", "digest", "updated_at"]),
-            ([body for body, dated in changed if not dated], [*IssueBody.HTML_FIELDS, "key", "digest"]),
-        ):
-            if bodies:
-                IssueBody.objects.bulk_create(
-                    bodies, update_conflicts=True, unique_fields=["issue"], update_fields=fields,
-                )
+            if old is None:
+                # Made for the first time: it dates from its entries' last edit, so
+                # the first render_cards after a deployment dates no issue "now".
+                updated_at = last_edits.get(pk) or now
+            elif old[1] == key:
+                updated_at = now  # an edit, joined by the same code: news to readers
+            else:
+                updated_at = old[2]  # joined again by other code (a deployment): not news
+            changed.append(IssueBody(issue_id=pk, key=key, digest=digest, updated_at=updated_at, **fields))
+        # One upsert and no signals: a body is derived data, like the cards it joins.
+        IssueBody.objects.bulk_create(
+            changed, update_conflicts=True, unique_fields=["issue"],
+            update_fields=[*IssueBody.HTML_FIELDS, "key", "digest", "updated_at"],
+        )
         rekeyed = IssueBody.objects.filter(issue_id__in=same).exclude(key=key).update(key=key) if same else 0
     return len(changed) + rekeyed
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .models import PreviewLink
 from .bodies import issue_body
+from .models import PreviewLink
 
 
 def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
