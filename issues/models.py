@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -50,11 +50,19 @@ class IssueQuerySet(models.QuerySet):
 
     def neighbours(self, day: datetime.date) -> tuple["Issue | None", "Issue | None"]:
         """The issues of this queryset just before and just after ``day``, with their titles."""
-        # Two index probes: one query joining them costs PostgreSQL more to plan than both to run.
+        # Two index probes. Not one query joining them: that costs PostgreSQL
+        # more to plan than both to run, and the ORM more to build.
         fields = ("date", "title", "title_en")
+        before = self.filter(date__lt=day).order_by("-date").only(*fields)[:1]
+        after = self.filter(date__gt=day).order_by("date").only(*fields)[:1]
+        if not connections[self.db].features.supports_slicing_ordering_in_compound:
+            # SQLite: no LIMIT inside a UNION, and no network round trip to save.
+            return next(iter(before), None), next(iter(after), None)
+        # PostgreSQL: one round trip for both probes (0.85 → 0.6 ms).
+        found = list(before.union(after, all=True))
         return (
-            self.filter(date__lt=day).order_by("-date").only(*fields).first(),
-            self.filter(date__gt=day).order_by("date").only(*fields).first(),
+            next((issue for issue in found if issue.date < day), None),
+            next((issue for issue in found if issue.date > day), None),
         )
 
     def with_body(self, feed: bool = False) -> "IssueQuerySet":
