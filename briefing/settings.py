@@ -8,7 +8,6 @@ from pathlib import Path
 import os
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -107,20 +106,6 @@ DATABASES = {
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets several test runs share one PostgreSQL server without colliding.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
-_prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
-if not (_prepare_threshold == "off" or _prepare_threshold.isdigit()):
-    raise ImproperlyConfigured(
-        f"DATABASE_PREPARE_THRESHOLD must be a whole number or 'off', not {_prepare_threshold!r}."
-    )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _prepare_threshold != "off":
-    # Parameters bound by the server, and a statement run that many times on
-    # a connection prepared: the queries every public page repeats are then
-    # parsed and planned once per connection, not once per request (the
-    # uncached issue page: +15-30% requests/s; README, Benchmark). "off" for
-    # a pooler in transaction mode that cannot keep prepared statements.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=int(_prepare_threshold),
-    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests and a scheduled publish may write at once; wait for the lock.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
