@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from entries.models import Entry, EntrySearch, Tag, refresh_search_text, search_text_of
 from issues.archive.importer import import_file
@@ -102,6 +103,53 @@ def test_unpublished_entries_are_never_found_though_their_search_text_matches(cl
         2020, 1, 1, tzinfo=datetime.timezone.utc)
     issue.save()
     assert titles(client, "量化") == [f"量化 {Issue.Status.DRAFT}"]
+
+
+def test_search_follows_its_issue_through_publish_unpublish_and_reschedule_at_once(client):
+    from issues import workflow
+    from tests.factories import editor
+
+    boss = editor()
+    entry = EntryFactory(issue=issue_in(Issue.Status.REVIEW, entries=0), title="剪枝入门")
+    issue = entry.issue
+    assert titles(client, "剪枝") == []
+    workflow.publish(issue, boss)
+    assert titles(client, "剪枝") == ["剪枝入门"]
+    workflow.unpublish(issue, boss)
+    assert titles(client, "剪枝") == []
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    workflow.submit_for_review(issue, boss)
+    workflow.publish(issue, boss, publish_at=tomorrow)
+    assert titles(client, "剪枝") == []
+    # Its time comes without any save: the rows' copy of the publish time decides.
+    row = EntrySearch.objects.get(entry=entry)
+    assert row.public_from == Issue.objects.get(pk=issue.pk).public_from
+    assert list(EntrySearch.objects.published(now=tomorrow + datetime.timedelta(minutes=1))) == [row]
+    assert workflow.publish_due(now=tomorrow + datetime.timedelta(minutes=1)) == [issue]
+    assert EntrySearch.objects.get(entry=entry).public_from == row.public_from
+
+
+def test_a_redated_issue_moves_its_entries_in_search_order_at_once(client):
+    older = published(entries=0, date=datetime.date(2021, 1, 1))
+    newer = published(entries=0, date=datetime.date(2021, 6, 1))
+    EntryFactory(issue=older, title="量化 一月")
+    EntryFactory(issue=newer, title="量化 六月")
+    assert titles(client, "量化") == ["量化 六月", "量化 一月"]
+    older.date = datetime.date(2022, 1, 1)
+    older.save()
+    assert titles(client, "量化") == ["量化 一月", "量化 六月"]
+
+
+def test_public_from_says_what_the_published_rule_says_for_every_status():
+    now = timezone.now()
+    for status in Issue.Status.values:
+        for publish_at in (None, now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1)):
+            issue = issue_in(status, entries=0)
+            issue.publish_at = publish_at
+            issue.save()
+            in_rule = Issue.objects.published(now=now).filter(pk=issue.pk).exists()
+            assert (issue.public_from is not None and issue.public_from <= now) == in_rule, (status, publish_at)
+            issue.delete()
 
 
 def test_refresh_search_text_fills_entries_written_in_bulk(client):
