@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -216,15 +216,16 @@ class Entry(EnglishEditionMixin, models.Model):
             kwargs["update_fields"] = set(update_fields) | {
                 "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
             }
+        left = getattr(self, "_loaded_values", {}).get("issue_id")
         # One transaction: a row saved without its search row, cards and
         # issue body would be shown as it was, under a valid fingerprint.
         with transaction.atomic():
+            lock_issues({self.issue_id, left})
             super().save(*args, **kwargs)
             # Once the row is written: the search row and the cards are made from
             # the entry as stored, with its source and tags.
-            refresh_derived([self])
+            refresh_derived([self], issues_locked=True)
             # An entry moved to another issue leaves a gap in the one it was in.
-            left = getattr(self, "_loaded_values", {}).get("issue_id")
             if left is not None and left != self.issue_id:
                 cards_stored.send(sender=Entry, issue_ids={left})
         if hasattr(self, "_loaded_values"):
@@ -458,19 +459,46 @@ def refresh_search_text(entries: models.QuerySet[Entry] | Iterable[Entry]) -> in
     return sum(store_search_text(batch) for batch in Entry.objects.for_derived_data(_pks(entries)))
 
 
-def refresh_derived(entries: models.QuerySet[Entry] | Iterable[Entry], search_text: bool = True) -> int:
+def lock_issues(issue_ids: Iterable[int | None]) -> None:
+    """Lock the rows of these issues, in id order, until the transaction ends.
+
+    Whatever writes an entry's derived rows (search row, cards) and then its
+    issue's body (issues/bodies.py, which locks the issue) takes the issue
+    first, as the admin's issue and entry forms do: locks always taken in one
+    order never deadlock. Renaming a tag used across a hundred issues while
+    an editor saves one of them would otherwise hold a card the save needs
+    while waiting for the issue the save holds.
+    """
+    ids = sorted({pk for pk in issue_ids if pk is not None})
+    # SQLite has no row locks: it lets one writer at a time in anyway.
+    if ids and connections[Issue.objects.db].features.has_select_for_update:
+        list(Issue.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def refresh_derived(
+    entries: models.QuerySet[Entry] | Iterable[Entry], search_text: bool = True, issues_locked: bool = False,
+) -> int:
     """Rebuild the cards, and unless told not to the search rows, of ``entries``, each read once; how many.
 
     What ``Entry.save()`` does for one entry, for writes that bypass it (the
     archive importer, bench/synthetic.py) and for the receivers of
     entries/signals.py. The entries are read afresh with their source and
-    tags, so what is stored is what the database holds.
+    tags, so what is stored is what the database holds. Their issues are
+    locked first (:func:`lock_issues`) unless the caller holds them already.
     """
+    if isinstance(entries, models.QuerySet):
+        rows = list(entries.values_list("pk", "issue_id"))
+    else:
+        rows = [(entry.pk, entry.issue_id) for entry in entries]
     done = 0
-    for batch in Entry.objects.for_derived_data(_pks(entries)):
-        if search_text:
-            store_search_text(batch)
-        done += store_cards(batch)
+    # No savepoint: nothing here is retried, only kept whole with the caller's work.
+    with transaction.atomic(savepoint=False):
+        if not issues_locked:
+            lock_issues(issue_id for _, issue_id in rows)
+        for batch in Entry.objects.for_derived_data([pk for pk, _ in rows]):
+            if search_text:
+                store_search_text(batch)
+            done += store_cards(batch)
     return done
 
 
