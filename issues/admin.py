@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from entries.forms import EntryForm, EntryInlineFormSet
 from entries.models import Entry
 
-from . import dashboard, history, workflow
+from . import bodies, dashboard, history, workflow
 from .forms import IssueAdminForm, TransitionForm
 from .models import Issue, IssueForReview, PreviewLink
 
@@ -136,7 +136,9 @@ class IssueAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
+        # Inside the admin's transaction: the body is joined once for all the entries saved.
+        with bodies.stored_once():
+            super().save_related(request, form, formsets, change)
         if reversion.is_active():
             # Added last, so the revision holds the issue with its entries as saved.
             reversion.add_to_revision(form.instance)

@@ -18,14 +18,20 @@ deleted (``post_delete``). A body carries the fingerprint of the cards and of
 the template it was made with; one that is missing or was made by other code
 is never shown: the sections are assembled from the cards for that request,
 as before bodies existed, until ``manage.py render_cards`` stores it.
+
+Saving many entries at once (the issue form with its inline of entries) is
+done inside :func:`stored_once`, so that the body is joined once at the end
+rather than after every entry.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import hashlib
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from django.db import models, transaction
 from django.db.models import Max
@@ -160,15 +166,51 @@ def stale_issue_ids() -> list[int]:
     return list(Issue.objects.exclude(pk__in=fresh).order_by("pk").values_list("pk", flat=True))
 
 
+#: The issues whose bodies wait for the end of the current ``stored_once()`` block, outside one None.
+_waiting: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("issue_bodies_waiting", default=None)
+
+
+@contextlib.contextmanager
+def stored_once() -> Iterator[None]:
+    """Join the bodies of the issues whose entries change in this block once, when it ends.
+
+    Each entry saved stores its cards, and its issue's body would be joined
+    again after every one: saving the issue form with 25 entries changed
+    joined the body 25 times (0.2 s of the 1 s save). Call it inside the
+    transaction that saves the entries, so that the bodies are stored with
+    them; a nested block leaves the storing to the outermost, and a block
+    that fails stores nothing (its transaction is rolled back anyway).
+    """
+    if _waiting.get() is not None:
+        yield
+        return
+    waiting: set[int] = set()
+    token = _waiting.set(waiting)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
+    if waiting:
+        store_bodies(waiting)
+
+
+def _store_or_wait(issue_ids: Iterable[int]) -> None:
+    waiting = _waiting.get()
+    if waiting is None:
+        store_bodies(issue_ids)
+    else:
+        waiting.update(issue_ids)
+
+
 def _cards_stored(sender, issue_ids: Iterable[int], **kwargs) -> None:
-    store_bodies(issue_ids)
+    _store_or_wait(issue_ids)
 
 
 def _entry_deleted(sender, instance: models.Model, origin=None, **kwargs) -> None:
     # When the issue itself is being deleted (an IssueForReview too), its body goes with it.
     if isinstance(origin, Issue) or (isinstance(origin, models.QuerySet) and issubclass(origin.model, Issue)):
         return
-    store_bodies([instance.issue_id])
+    _store_or_wait([instance.issue_id])
 
 
 def connect_signals() -> None:

@@ -146,3 +146,41 @@ def test_a_body_made_for_the_first_time_dates_from_its_entries_last_edit():
     IssueBody.objects.all().delete()
     call_command("render_cards", "--no-progress", stdout=StringIO())
     assert IssueBody.objects.get(issue=issue).updated_at == a_day_ago
+
+
+def test_saving_the_issue_form_with_many_entries_changed_joins_the_body_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import editor
+    from tests.issues.conftest import form_data, login
+
+    issue = published(entries=0)
+    for n in range(4):
+        EntryFactory(issue=issue, title=f"条目 {n}", summary=f"旧摘要 {n}")
+    desk = login(editor())
+    url = f"/admin/issues/issue/{issue.pk}/change/"
+    data = form_data(desk.get(url))
+    for n in range(4):
+        data[f"entries-{n}-summary"] = f"新摘要 {n}"
+    with CaptureQueriesContext(connection) as queries:
+        assert desk.post(url, data).status_code == 302
+    body_writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "issues_issuebody"')]
+    assert len(body_writes) == 1
+    page = issue_page(client, issue)
+    assert all(f"新摘要 {n}" in page and f"旧摘要 {n}" not in page for n in range(4))
+
+
+def test_a_block_that_fails_stores_no_body_and_keeps_the_one_readers_had(client):
+    from django.db import transaction
+
+    from issues.bodies import stored_once
+
+    issue = published(entries=0)
+    entry = EntryFactory(issue=issue, title="不变的条目", summary="原来的摘要")
+    with pytest.raises(RuntimeError), transaction.atomic(), stored_once():
+        entry.summary = "没有保存的摘要"
+        entry.save()
+        raise RuntimeError("the save failed after the entry")
+    assert "原来的摘要" in issue_page(client, issue)
+    assert "没有保存的摘要" not in IssueBody.objects.get(issue=issue).page_html
