@@ -35,8 +35,8 @@ Results: entries whose title (either edition) holds every term come first,
 then the rest; within each group, newer issues before older, then reading
 order. A page of results costs one query for its entries' ids and the total
 (a window count, so the matches are found once, not once to count and once
-to order), from the search rows alone: each keeps a copy of its issue's date
-and publish time; then the entries themselves are read by id.
+to order), joining ``issues_issue`` only for publication and the date; then
+the entries themselves are read by id.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def search_matches(query: str) -> QuerySet[EntrySearch]:
         in_title &= Q(LoweredContainsUnindexed(F("titles"), term))
     return rows.annotate(
         title_match=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("title_match", "-issue_date", "section", "position", "entry_id")
+    ).order_by("title_match", "-issue__date", "section", "position", "entry_id")
 
 
 def search_entries(query: str) -> QuerySet[Entry]:

@@ -6,9 +6,7 @@ renamed, a tag deleted. Those change the search rows and the cards
 (entries/cards.py) of all their entries at once, so that the entries are
 found under the new name and shown with it immediately. An issue whose title
 (either edition) or date changed has its entries' cards rendered again: their
-list cards name the issue and link to it. An issue published, unpublished,
-rescheduled or redated has its entries' search rows told, which keep a copy
-of its date and publish time (``EntrySearch.issue_date``, ``.public_from``).
+list cards name the issue and link to it.
 
 Writes that bypass signals (``QuerySet.update()``, ``bulk_create()``,
 ``bulk_update()`` of what entries show) must call
@@ -21,13 +19,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from issues.models import Issue
 
-from .models import Entry, EntrySearch, Source, Tag, TaggedEntry, refresh_derived
+from .models import Entry, Source, Tag, TaggedEntry, refresh_derived
 
 #: What of an issue its entries' list cards show: its title (both editions) and, in its URL, its date.
 ISSUE_SHOWN = ("title", "title_en", "date")
-#: What of an issue its entries' search rows keep a copy of (EntrySearch.issue_date, .public_from).
-ISSUE_PUBLICATION = ("date", "status", "publish_at")
-_ISSUE_WATCHED = tuple(dict.fromkeys(ISSUE_SHOWN + ISSUE_PUBLICATION))
 
 
 def _tags_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
@@ -74,33 +69,27 @@ def _tag_deleted(sender, instance: Tag, **kwargs) -> None:
 
 
 def _remember_issue(sender, instance: Issue, raw: bool = False, update_fields=None, **kwargs) -> None:
-    # A save that cannot change what the cards or search rows copy costs no query.
-    watched = not raw and instance.pk and (update_fields is None or set(update_fields) & set(_ISSUE_WATCHED))
+    # A save that cannot change what the cards show (a workflow step saving
+    # its status fields) costs no query.
+    shown = not raw and instance.pk and (update_fields is None or set(update_fields) & set(ISSUE_SHOWN))
     loaded = getattr(instance, "_loaded_values", {})
-    if not watched:
-        instance._derived_old = None
-    elif all(name in loaded for name in _ISSUE_WATCHED):
+    if not shown:
+        instance._cards_old = None
+    elif all(name in loaded for name in ISSUE_SHOWN):
         # Read from the database by this very instance: no query (Issue.from_db).
-        instance._derived_old = {name: loaded[name] for name in _ISSUE_WATCHED}
+        instance._cards_old = tuple(loaded[name] for name in ISSUE_SHOWN)
     else:
-        values = Issue.objects.filter(pk=instance.pk).values(*_ISSUE_WATCHED).first()
-        instance._derived_old = values
+        instance._cards_old = Issue.objects.filter(pk=instance.pk).values_list(*ISSUE_SHOWN).first()
 
 
 def _issue_saved(sender, instance: Issue, created: bool, raw: bool = False, **kwargs) -> None:
-    old = getattr(instance, "_derived_old", None)
-    now = {name: getattr(instance, name) for name in _ISSUE_WATCHED}
+    old = getattr(instance, "_cards_old", None)
+    now_shown = tuple(getattr(instance, name) for name in ISSUE_SHOWN)
     if hasattr(instance, "_loaded_values"):
-        instance._loaded_values.update(now)
-    if created or raw or old is None:
+        instance._loaded_values.update(zip(ISSUE_SHOWN, now_shown))
+    if created or raw or old is None or old == now_shown:
         return
-    was_public_from = Issue(status=old["status"], publish_at=old["publish_at"]).public_from
-    if old["date"] != instance.date or was_public_from != instance.public_from:
-        # Published, unpublished, rescheduled or redated: search finds and orders it so at once.
-        # (Draft to review, say, changes neither, and costs no query.)
-        EntrySearch.objects.filter(issue=instance).update(issue_date=instance.date, public_from=instance.public_from)
-    if any(old[name] != now[name] for name in ISSUE_SHOWN):
-        refresh_derived(Entry.objects.filter(issue=instance), search_text=False)
+    refresh_derived(Entry.objects.filter(issue=instance), search_text=False)
 
 
 def connect_signals() -> None:

@@ -177,19 +177,12 @@ class Issue(EnglishEditionMixin, models.Model):
         return instance
 
     @property
-    def public_from(self) -> datetime.datetime | None:
-        """When readers may first see this issue, or None while it is not published or scheduled.
-
-        ``IssueQuerySet.published_condition()`` for one issue in hand; search
-        rows keep a copy of it (``EntrySearch.public_from``).
-        """
-        if self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED):
-            return self.publish_at
-        return None
-
-    @property
     def is_public(self) -> bool:
-        return self.public_from is not None and self.public_from <= timezone.now()
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
 
     def can_be_edited_by(self, user) -> bool:
         """Contributors edit drafts only; editors may also fix what is in review or public."""
