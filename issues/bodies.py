@@ -33,7 +33,7 @@ import functools
 import hashlib
 from typing import Iterable, Iterator
 
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Max
 from django.db.models.signals import post_delete
 from django.template.loader import get_template
@@ -176,11 +176,15 @@ def stored_once() -> Iterator[None]:
 
     Each entry saved stores its cards, and its issue's body would be joined
     again after every one: saving the issue form with 25 entries changed
-    joined the body 25 times (0.2 s of the 1 s save). Call it inside the
+    joined the body 25 times (0.2 s of the 1 s save). Use it inside the
     transaction that saves the entries, so that the bodies are stored with
-    them; a nested block leaves the storing to the outermost, and a block
-    that fails stores nothing (its transaction is rolled back anyway).
+    them: outside one, each entry would be committed on its own with the
+    body left behind. A nested block leaves the storing to the outermost.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "stored_once() must run inside transaction.atomic(), or entries would be committed before their issue's body."
+        )
     if _waiting.get() is not None:
         yield
         return
@@ -188,8 +192,16 @@ def stored_once() -> Iterator[None]:
     token = _waiting.set(waiting)
     try:
         yield
-    finally:
+    except BaseException:
+        # Whatever was written before the error may yet be committed (a caller
+        # that handles the error): store its bodies too, unless the transaction
+        # can only be rolled back, where nothing of this is kept anyway.
         _waiting.reset(token)
+        if waiting and not transaction.get_rollback():
+            with contextlib.suppress(DatabaseError):
+                store_bodies(waiting)
+        raise
+    _waiting.reset(token)
     if waiting:
         store_bodies(waiting)
 

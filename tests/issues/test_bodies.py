@@ -171,16 +171,32 @@ def test_saving_the_issue_form_with_many_entries_changed_joins_the_body_once(cli
     assert all(f"新摘要 {n}" in page and f"旧摘要 {n}" not in page for n in range(4))
 
 
-def test_a_block_that_fails_stores_no_body_and_keeps_the_one_readers_had(client):
+def test_an_error_handled_inside_the_transaction_still_leaves_the_body_in_step(client):
     from django.db import transaction
 
     from issues.bodies import stored_once
 
     issue = published(entries=0)
-    entry = EntryFactory(issue=issue, title="不变的条目", summary="原来的摘要")
-    with pytest.raises(RuntimeError), transaction.atomic(), stored_once():
-        entry.summary = "没有保存的摘要"
-        entry.save()
-        raise RuntimeError("the save failed after the entry")
-    assert "原来的摘要" in issue_page(client, issue)
-    assert "没有保存的摘要" not in IssueBody.objects.get(issue=issue).page_html
+    entry = EntryFactory(issue=issue, title="改过的条目", summary="原来的摘要")
+    with transaction.atomic():
+        try:
+            with stored_once():
+                entry.summary = "改过的摘要"
+                entry.save()
+                raise ValueError("something after the entry failed, and the caller carries on")
+        except ValueError:
+            pass
+    # The entry's change is kept, so the page must show it.
+    assert "改过的摘要" in issue_page(client, issue)
+    assert "原来的摘要" not in IssueBody.objects.get(issue=issue).page_html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_once_outside_a_transaction_is_refused_before_anything_is_saved():
+    from django.db.transaction import TransactionManagementError
+
+    from issues.bodies import stored_once
+
+    with pytest.raises(TransactionManagementError, match=r"inside transaction\.atomic\(\)"):
+        with stored_once():
+            pytest.fail("the block must not run")
