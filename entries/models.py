@@ -452,7 +452,7 @@ def refresh_search_text(entries: models.QuerySet[Entry] | Iterable[Entry]) -> in
     return sum(store_search_text(batch) for batch in Entry.objects.for_derived_data(_pks(entries)))
 
 
-def lock_issues(issue_ids: Iterable[int | None]) -> None:
+def lock_issues(issue_ids: Iterable[int | None] | models.QuerySet) -> None:
     """Lock the rows of these issues, in id order, until the transaction ends.
 
     Whatever writes an entry's derived rows (search row, cards) and then its
@@ -462,10 +462,16 @@ def lock_issues(issue_ids: Iterable[int | None]) -> None:
     an editor saves one of them would otherwise hold a card the save needs
     while waiting for the issue the save holds.
     """
-    ids = sorted({pk for pk in issue_ids if pk is not None})
     # SQLite has no row locks: it lets one writer at a time in anyway.
-    if ids and connections[Issue.objects.db].features.has_select_for_update:
-        list(Issue.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    if not connections[Issue.objects.db].features.has_select_for_update:
+        return
+    if isinstance(issue_ids, models.QuerySet):
+        wanted: models.QuerySet | list[int] = issue_ids  # a subquery: one query for all
+    else:
+        wanted = sorted({pk for pk in issue_ids if pk is not None})
+        if not wanted:
+            return
+    list(Issue.objects.select_for_update().filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
 
 
 def refresh_derived(

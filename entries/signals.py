@@ -15,18 +15,38 @@ Writes that bypass signals (``QuerySet.update()``, ``bulk_create()``,
 
 from __future__ import annotations
 
+from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from issues.models import Issue
 
-from .models import Entry, Source, Tag, TaggedEntry, refresh_derived
+from .models import Entry, Source, Tag, TaggedEntry, lock_issues, refresh_derived
 
 #: What of an issue its entries' list cards show: its title (both editions) and, in its URL, its date.
 ISSUE_SHOWN = ("title", "title_en", "date")
 
 
+def _lock_issues_first(entries: QuerySet[Entry]) -> None:
+    """Inside a transaction, lock the issues of ``entries`` before a row their derived rows depend on is written.
+
+    A tag or source row written (renamed, deleted, or linked to an entry)
+    stays locked until commit, and the derived rows that follow lock the
+    entries' issues; an editor holding one of those issues while linking the
+    same tag would wait for the tag while we wait for the issue. Issues
+    first, as everywhere else (``lock_issues``). Outside a transaction the
+    tag's row is committed at once and nothing is held.
+    """
+    if connection.in_atomic_block:
+        lock_issues(entries.values("issue_id"))
+
+
 def _tags_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
     # taggit sends these for entry.tags.add/remove/set/clear, as Django does for M2M fields.
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        if isinstance(instance, Entry) and (pk_set or action == "pre_clear"):
+            _lock_issues_first(Entry.objects.filter(pk=instance.pk))
+        return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     # taggit's set() sends post_add with nothing added on every form save; the
@@ -46,18 +66,24 @@ def _remember_old_names(sender, instance, raw: bool = False, **kwargs) -> None:
         sender.objects.filter(pk=instance.pk).values_list("name", "slug").first()
         if instance.pk and not raw else None
     )
+    if instance._derived_old not in (None, (instance.name, instance.slug)):
+        _lock_issues_first(_entries_of(sender, instance))
 
 
 def _renamed(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     old = getattr(instance, "_derived_old", None)
     if created or raw or old is None or old == (instance.name, instance.slug):
         return
-    entries = Entry.objects.filter(source=instance) if sender is Source else Entry.objects.filter(tags=instance)
     # A new slug alone changes links on the cards, not what search finds.
-    refresh_derived(entries, search_text=old[0] != instance.name)
+    refresh_derived(_entries_of(sender, instance), search_text=old[0] != instance.name)
+
+
+def _entries_of(sender, instance: Source | Tag) -> QuerySet[Entry]:
+    return Entry.objects.filter(source=instance) if sender is Source else Entry.objects.filter(tags=instance)
 
 
 def _tag_deleting(sender, instance: Tag, **kwargs) -> None:
+    _lock_issues_first(_entries_of(Tag, instance))
     instance._derived_entry_pks = set(
         TaggedEntry.objects.filter(tag=instance).values_list("content_object_id", flat=True)
     )

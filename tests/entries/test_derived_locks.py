@@ -77,3 +77,51 @@ def test_renaming_a_tag_while_an_editor_saves_an_entry_of_its_issue_deadlocks_ne
     assert "新名" in card and "新的摘要" in card
     body = IssueBody.objects.get(issue=entry.issue_id).page_html
     assert "新名" in body and "新的摘要" in body
+
+
+def test_renaming_a_tag_while_an_editor_links_it_to_an_entry_of_a_held_issue_deadlocks_neither():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks (set DATABASE_URL); SQLite serialises writers anyway")
+    issue = published(entries=0)
+    EntryFactory(issue=issue, title="剪枝入门", tags=["旧名"])
+    other = EntryFactory(issue=issue, title="蒸馏入门")
+    tag = Tag.objects.get(name="旧名")
+    editor_holds_the_issue = threading.Event()
+    errors: list[BaseException] = []
+
+    def link_the_tag_as_the_issue_form_does() -> None:
+        try:
+            with transaction.atomic():
+                Issue.objects.select_for_update().filter(pk=issue.pk).exists()
+                editor_holds_the_issue.set()
+                # Long enough for the rename to write the tag's row, were it to go first.
+                threading.Event().wait(1.5)
+                Entry.objects.get(pk=other.pk).tags.add(Tag.objects.get(pk=tag.pk))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def rename() -> None:
+        try:
+            editor_holds_the_issue.wait(timeout=20)
+            with transaction.atomic():
+                renamed = Tag.objects.get(pk=tag.pk)
+                renamed.name = "新名"
+                renamed.save()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=link_the_tag_as_the_issue_form_does), threading.Thread(target=rename)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    # Both entries are found, and shown, under the new name.
+    assert set(EntrySearch.objects.filter(text__contains="新名").values_list("entry__title", flat=True)) == {
+        "剪枝入门", "蒸馏入门",
+    }
+    assert "新名" in IssueBody.objects.get(issue=issue).page_html
