@@ -50,8 +50,10 @@ class IssueQuerySet(models.QuerySet):
 
     def neighbours(self, day: datetime.date) -> tuple["Issue | None", "Issue | None"]:
         """The issues of this queryset just before and just after ``day``, with their titles."""
-        # Two index probes. Not one query joining them: that costs PostgreSQL
-        # more to plan than both to run, and the ORM more to build.
+        # Two index probes, each a LIMIT 1 walk of the date index. Sent as one
+        # UNION where the database allows it; not as one query with the two as
+        # subqueries of the issue's own, which costs PostgreSQL more to plan
+        # than both to run, and the ORM more to build.
         fields = ("date", "title", "title_en")
         before = self.filter(date__lt=day).order_by("-date").only(*fields)[:1]
         after = self.filter(date__gt=day).order_by("date").only(*fields)[:1]
