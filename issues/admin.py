@@ -136,9 +136,7 @@ class IssueAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
-        # Inside the admin's transaction: the body is joined once for all the entries saved.
-        with bodies.stored_once():
-            super().save_related(request, form, formsets, change)
+        super().save_related(request, form, formsets, change)
         if reversion.is_active():
             # Added last, so the revision holds the issue with its entries as saved.
             reversion.add_to_revision(form.instance)
@@ -146,8 +144,11 @@ class IssueAdmin(admin.ModelAdmin):
             messages.warning(request, warning)
 
     # History: every save of the issue form is a revision of the issue with its entries.
+    # Its body is joined once, at the end, for the issue and all the entries
+    # saved (a new title or date renders every card again), inside the
+    # revision's transaction.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        with reversion.create_revision(manage_manually=True):
+        with reversion.create_revision(manage_manually=True), bodies.stored_once():
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
