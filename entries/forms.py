@@ -115,7 +115,7 @@ class EntryAdminForm(EditTokenMixin, EntryForm):
     def lock(self) -> None:
         # The issue first, as the issue's form and the issue body's writer
         # (issues/bodies.py) do: locks taken in one order never deadlock.
-        Issue.objects.select_for_update().filter(pk=self.instance.issue_id).exists()
+        Issue.objects.filter(pk=self.instance.issue_id).lock()
         Entry.objects.select_for_update().filter(pk=self.instance.pk).exists()
 
     def issue_pk_for_savers(self) -> int | None:

@@ -471,7 +471,7 @@ def lock_issues(issue_ids: Iterable[int | None] | models.QuerySet) -> None:
         wanted = sorted({pk for pk in issue_ids if pk is not None})
         if not wanted:
             return
-    list(Issue.objects.select_for_update().filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
+    Issue.objects.filter(pk__in=wanted).lock()
 
 
 def refresh_derived(

@@ -86,9 +86,7 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
     from entries.models import Entry
 
     with transaction.atomic():
-        ids = list(
-            Issue.objects.select_for_update().filter(pk__in=set(issue_ids)).order_by("pk").values_list("pk", flat=True)
-        )
+        ids = Issue.objects.filter(pk__in=set(issue_ids)).lock()
         if not ids:
             return 0
         html: dict[int, dict[str, str]] = {pk: {} for pk in ids}

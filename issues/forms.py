@@ -117,7 +117,7 @@ class IssueAdminForm(EditTokenMixin, forms.ModelForm):
         return current_snapshot(self.instance.pk)
 
     def lock(self) -> None:
-        Issue.objects.select_for_update().filter(pk=self.instance.pk).exists()
+        Issue.objects.filter(pk=self.instance.pk).lock()
 
     def issue_pk_for_savers(self) -> int | None:
         return self.instance.pk

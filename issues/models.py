@@ -38,6 +38,15 @@ class IssueQuerySet(models.QuerySet):
         """Issues readers may see: the one door for every public page, feed and sitemap."""
         return self.filter(self.published_condition(now=now))
 
+    def lock(self) -> list[int]:
+        """Lock these issues' rows until the transaction ends, always in id order; their ids.
+
+        Every writer that locks more than one issue, or an issue and then what
+        is derived from its entries, takes them through here: locks taken in
+        one order never deadlock (entries.models.lock_issues, issues/bodies.py).
+        """
+        return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
+
     def with_entry_counts(self) -> "IssueQuerySet":
         """Annotate ``entry_count``, counted for each issue returned rather than over all, then cut."""
         from entries.models import Entry  # entries depends on issues, not the other way round
