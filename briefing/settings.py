@@ -227,6 +227,12 @@ CACHES["pages"] = {
     "LOCATION": f"{CACHE_KEY_PREFIX}-pages",
     "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
 }
+# The site's chrome (menu, footer, feed links), which varies with the language
+# only, never with content: rendered once per process (templates/base.html).
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": f"{CACHE_KEY_PREFIX}-fragments",
+}
 # How long an anonymous reader's public page is kept; 0 turns the page cache
 # off. Any change to published content shows at once regardless (see
 # briefing/cache.py), so this only bounds memory use.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from briefing.compiled import CompiledQuery, Slot
 from briefing.markdown import render_inline, render_markdown
 from briefing.translation import EnglishEditionMixin
 
@@ -57,30 +58,14 @@ class IssueQuerySet(models.QuerySet):
         )
         return self.annotate(entry_count=Coalesce(Subquery(count), 0))
 
-    def neighbours(self, day: datetime.date) -> tuple["Issue | None", "Issue | None"]:
-        """The issues of this queryset just before and just after ``day``, with their titles."""
-        # Two index probes, each a LIMIT 1 walk of the date index. Sent as one
-        # UNION where the database allows it; not as one query with the two as
-        # subqueries of the issue's own, which costs PostgreSQL more to plan
-        # than both to run, and the ORM more to build.
-        fields = ("date", "title", "title_en")
-        before = self.filter(date__lt=day).order_by("-date").only(*fields)[:1]
-        after = self.filter(date__gt=day).order_by("date").only(*fields)[:1]
-        if not connections[self.db].features.supports_slicing_ordering_in_compound:
-            # SQLite: no LIMIT inside a UNION, and no network round trip to save.
-            return next(iter(before), None), next(iter(after), None)
-        # PostgreSQL: one round trip for both probes (0.85 → 0.6 ms).
-        found = list(before.union(after, all=True))
-        return (
-            next((issue for issue in found if issue.date < day), None),
-            next((issue for issue in found if issue.date > day), None),
-        )
+    def with_body(self, feed: bool = False, english: bool | None = None) -> "IssueQuerySet":
+        """Join each issue's stored body (issues/bodies.py), only the edition the reader is served.
 
-    def with_body(self, feed: bool = False) -> "IssueQuerySet":
-        """Join each issue's stored body (issues/bodies.py), only the edition the reader is served."""
+        ``english`` chooses the edition; by default, the one of the language being served.
+        """
         from briefing.translation import reading_english
 
-        wanted = IssueBody.field_for(feed, english=reading_english())
+        wanted = IssueBody.field_for(feed, english=reading_english() if english is None else english)
         return self.select_related("body").defer(
             *(f"body__{field}" for field in IssueBody.HTML_FIELDS if field != wanted)
         )
@@ -342,3 +327,60 @@ class PreviewLink(models.Model):
             self.revoked_at = timezone.now()
             self.revoked_by = user
             self.save(update_fields=["revoked_at", "revoked_by"])
+
+
+# --- The issue page's two queries, compiled once (briefing/compiled.py) ---------------------------
+# The page is the site's most read; building and compiling these querysets
+# cost Django twice what PostgreSQL takes to answer them.
+
+_NOW = Slot("now", models.DateTimeField())
+_DAY = Slot("day", models.DateField())
+
+
+def _published_issue(english: bool) -> CompiledQuery[Issue]:
+    # Not the Markdown of the lead: the page shows its HTML.
+    return CompiledQuery(Issue, lambda: (
+        Issue.objects.published(now=_NOW).with_body(english=english).filter(date=_DAY)
+        .defer("lead", "lead_en").order_by()
+    ))
+
+
+def _neighbour(before: bool) -> IssueQuerySet:
+    # Each a LIMIT 1 walk of the date index, with only what a link to it shows.
+    published = Issue.objects.published(now=_NOW).only("date", "title", "title_en")
+    if before:
+        return published.filter(date__lt=_DAY).order_by("-date")[:1]
+    return published.filter(date__gt=_DAY).order_by("date")[:1]
+
+
+_PUBLISHED_ISSUE = {english: _published_issue(english) for english in (False, True)}
+# PostgreSQL: both neighbours in one round trip, as a UNION of the two probes
+# (not as subqueries of the issue's own query, which cost PostgreSQL more to
+# plan than both to run). SQLite allows no LIMIT inside a UNION, and has no
+# round trip to save: there, one query each.
+_NEIGHBOURS = CompiledQuery(Issue, lambda: _neighbour(True).union(_neighbour(False), all=True))
+_NEIGHBOUR = {before: CompiledQuery(Issue, lambda before=before: _neighbour(before)) for before in (True, False)}
+
+
+def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None, Issue | None]:
+    """What the public issue page shows: the published issue of ``day`` and the published ones just before and after.
+
+    The issue comes with its body in the reader's edition (``with_body()``),
+    the neighbours with their dates and titles only; each is None where there
+    is no such published issue. Two queries on PostgreSQL.
+    """
+    from briefing.translation import reading_english
+
+    now = timezone.now()
+    found = _PUBLISHED_ISSUE[reading_english()].run(now=now, day=day)
+    if not found:
+        return None, None, None
+    if connections[router.db_for_read(Issue)].features.supports_slicing_ordering_in_compound:
+        neighbours = _NEIGHBOURS.run(now=now, day=day)
+    else:
+        neighbours = _NEIGHBOUR[True].run(now=now, day=day) + _NEIGHBOUR[False].run(now=now, day=day)
+    return (
+        found[0],
+        next((issue for issue in neighbours if issue.date < day), None),
+        next((issue for issue in neighbours if issue.date > day), None),
+    )

@@ -1,4 +1,4 @@
-"""Public pages of issues. Every query starts from ``Issue.objects.published()``."""
+"""Public pages of issues. Every query starts from ``Issue.objects.published()`` (the issue page's too: ``published_issue_page``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .bodies import issue_body
-from .models import Issue
+from .models import Issue, published_issue_page
 
 #: How many earlier issues the home page links to before pointing at the archive.
 HOME_PREVIOUS = 10
@@ -48,12 +48,9 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
         day = datetime.date.fromisoformat(date)
     except ValueError:
         raise Http404("No issue on that date.")
-    published = Issue.objects.published()
-    try:
-        issue = published.with_body().get(date=day)
-    except Issue.DoesNotExist:
+    issue, previous_issue, next_issue = published_issue_page(day)
+    if issue is None:
         raise Http404("No published issue on that date.")
-    previous_issue, next_issue = published.neighbours(day)
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
         "body": issue_body(issue),

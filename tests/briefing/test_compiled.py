@@ -1,0 +1,70 @@
+"""Querysets compiled once (briefing/compiled.py) answer as the queryset would, for every value."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import models
+from django.utils import timezone
+
+from briefing.compiled import CompiledQuery, Slot
+from issues.models import Issue, published_issue_page
+from tests.public_content import HOUR, issue_in, published as published_issue
+
+pytestmark = pytest.mark.django_db
+
+NOW = Slot("now", models.DateTimeField())
+DAY = Slot("day", models.DateField())
+
+
+def published(date: datetime.date) -> Issue:
+    return published_issue(date=date)
+
+
+def test_a_compiled_query_answers_each_run_with_its_own_values():
+    first, second = published(datetime.date(2024, 3, 1)), published(datetime.date(2024, 3, 15))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return Issue.objects.published(now=NOW).filter(date__gte=DAY).order_by("date")
+
+    query = CompiledQuery(Issue, build)
+    now = timezone.now()
+    assert query.run(now=now, day=datetime.date(2024, 3, 1)) == [first, second]
+    assert query.run(now=now, day=datetime.date(2024, 3, 2)) == [second]
+    assert query.run(now=now, day=datetime.date(2024, 4, 1)) == []
+    # The time is a value too: before the issues went public, none was.
+    assert query.run(now=now - 2 * HOUR, day=datetime.date(2024, 3, 1)) == []
+    assert len(builds) == 1, "the queryset is built and compiled once per connection"
+
+
+def test_a_compiled_query_runs_one_query_and_fills_select_related(django_assert_num_queries):
+    issue = published(datetime.date(2024, 5, 1))
+    query = CompiledQuery(Issue, lambda: Issue.objects.select_related("body").filter(date=DAY))
+    query.run(day=issue.date)
+    with django_assert_num_queries(1):
+        [found] = query.run(day=issue.date)
+        assert found.body.issue_id == issue.pk
+        assert found.publish_at == issue.publish_at  # converted back to an aware datetime on every database
+        assert found.date == issue.date
+
+
+def test_issue_page_query_finds_only_published_issues_and_their_published_neighbours():
+    earlier, draft_between, issue, later = (
+        published(datetime.date(2024, 6, 1)), issue_in(Issue.Status.REVIEW, date=datetime.date(2024, 6, 8)),
+        published(datetime.date(2024, 6, 15)), published(datetime.date(2024, 6, 29)),
+    )
+    assert published_issue_page(issue.date) == (issue, earlier, later)
+    assert published_issue_page(earlier.date) == (earlier, None, issue)
+    assert published_issue_page(draft_between.date) == (None, None, None)
+    assert published_issue_page(later.date)[2] is None
+
+
+def test_issue_page_query_follows_a_scheduled_issue_going_public():
+    issue = published(datetime.date(2024, 7, 1))
+    scheduled = issue_in(Issue.Status.SCHEDULED, date=datetime.date(2024, 7, 15))
+    assert published_issue_page(issue.date)[2] is None
+    Issue.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert published_issue_page(issue.date)[2] == scheduled
