@@ -110,6 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests and a scheduled publish may write at once; wait for the lock.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
+# PostgreSQL: the issue page's queries (briefing/compiled.py) are prepared
+# statements, planned once per connection. Turn off behind a pooler in
+# transaction mode that does not keep track of them (PgBouncer before 1.21).
+PREPARED_QUERIES = env_bool("PREPARED_QUERIES", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The reading-order index INCLUDEs the entry id for PostgreSQL's index-only

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from briefing.compiled import CompiledQuery, Slot
@@ -68,3 +68,31 @@ def test_issue_page_query_follows_a_scheduled_issue_going_public():
     assert published_issue_page(issue.date)[2] is None
     Issue.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now() - datetime.timedelta(seconds=1))
     assert published_issue_page(issue.date)[2] == scheduled
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_issue_page_queries_are_prepared_statements_on_postgresql(client):
+    issue = published(datetime.date(2024, 8, 1))
+    for _ in range(2):
+        assert client.get(issue.get_absolute_url()).status_code == 200
+    statements = prepared_statements()
+    assert any('FROM "issues_issue" LEFT OUTER JOIN "issues_issuebody"' in s for s in statements), statements
+    assert any("UNION ALL" in s for s in statements), statements
+    # Nothing else is prepared: the rest of the site plans each query for its values.
+    assert len(statements) == 2, statements
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_prepared_queries_can_be_turned_off_for_a_connection_pooler(client, settings):
+    settings.PREPARED_QUERIES = False
+    issue = published(datetime.date(2024, 8, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what earlier tests on this connection prepared
+    assert "<h1" in client.get(issue.get_absolute_url()).content.decode()
+    assert prepared_statements() == []
