@@ -23,14 +23,13 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connections, models, router
 from django.db.models.expressions import Expression
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
 M = TypeVar("M", bound=models.Model)
 
@@ -44,14 +43,18 @@ class _Value:
         self.name = name
         self.field = field
 
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
 
 class Slot(Expression):
     """A value left open in a :class:`CompiledQuery`: compiled as a parameter, filled in by each run.
 
-    Use it where a queryset takes a value: ``filter(date=Slot("day",
-    models.DateField()))``. ``output_field`` says how the value is prepared
-    for the database (a datetime for SQLite, for instance), as the ORM would
-    prepare the value of a lookup.
+    Use it as the value of a comparison (``exact``, ``lt``, ``lte``, ``gt``,
+    ``gte``): ``filter(date=Slot("day", models.DateField()))``; not in
+    lookups that transform their value (``in``, ``range``, ``contains``…).
+    ``output_field`` prepares the value for the database as the ORM prepares
+    a compared value (a datetime as text for SQLite, for instance).
     """
 
     def __init__(self, name: str, output_field: models.Field) -> None:
@@ -73,45 +76,44 @@ class CompiledQuery(Generic[M]):
 
     ``build`` returns the queryset of ``model``, with :class:`Slot`
     expressions for the values each run supplies by name to :meth:`run`. It
-    is called once per connection: the SQL is compiled the first time a
-    connection runs it (each thread has its own connection, so no compiler is
-    shared between threads) and kept as long as that connection object lives.
+    is called the first time a thread runs the query on its connection (each
+    thread has its own connection, so no compiler is shared between threads),
+    and what it compiled to is kept with that thread, and dropped with it.
+
+    Only plain querysets of instances: no annotations, ``values()`` or
+    ``prefetch_related()``, which :meth:`run` does not do (refused when compiled).
     """
 
     def __init__(self, model: type[M], build: Callable[[], models.QuerySet]) -> None:
         self.model = model
         self.build = build
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
+        self._local = threading.local()
 
     def _compile(self, connection) -> "_Compiled":
         queryset = self.build()
+        if queryset._prefetch_related_lookups or queryset._iterable_class is not ModelIterable:
+            raise TypeError(f"{queryset!r}: CompiledQuery runs plain querysets of instances only.")
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         # as_sql() also filled compiler.select and klass_info, which say which
         # column goes into which model and field, as QuerySet.__iter__ reads them.
         klass_info = compiler.klass_info
+        if compiler.annotation_col_map:
+            raise TypeError(f"{queryset!r}: CompiledQuery does not set annotations.")
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         return _Compiled(
-            compiler=compiler, sql=sql, params=tuple(params), model=klass_info["model"], start=start, end=end,
+            connection=connection, compiler=compiler, sql=sql, params=tuple(params), model=klass_info["model"],
+            start=start, end=end,
             init_list=[column[0].target.attname for column in compiler.select[start:end]],
             populators=get_related_populators(klass_info, compiler.select, connection.alias),
             converters=compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]]),
         )
 
     def _compiled_for(self, connection) -> "_Compiled":
-        compiled = self._compiled.get(connection)
-        if compiled is None:
-            with self._lock:
-                compiled = self._compiled.get(connection) or self._compile(connection)
-                self._compiled[connection] = compiled
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None or compiled.connection is not connection:
+            compiled = self._local.compiled = self._compile(connection)
         return compiled
-
-    def sql(self, **values: Any) -> tuple[str, list]:
-        """The SQL and parameters a run with these values sends, on this model's database."""
-        connection = connections[router.db_for_read(self.model)]
-        compiled = self._compiled_for(connection)
-        return compiled.sql, compiled.fill(values, connection)
 
     def run(self, **values: Any) -> list[M]:
         """The instances the queryset returns with these slot values, in one query."""
@@ -137,6 +139,7 @@ class CompiledQuery(Generic[M]):
 class _Compiled:
     """One connection's compiled query: its SQL and how to read its rows."""
 
+    connection: Any
     compiler: Any
     sql: str
     params: tuple
@@ -165,7 +168,7 @@ def _cursor(connection):
     # unique or ordered index whose generic plan is as good as a custom one;
     # the rest of the site keeps Django's default of planning every query
     # for its own values. A pooler in transaction mode that does not keep
-    # track of prepared statements needs PREPARED_QUERIES=0.
+    # track of prepared statements needs PREPARED_QUERIES=0 (README, Settings).
 
     # Then what connection.cursor() does before it makes a cursor: a
     # connection PostgreSQL dropped is replaced here (CONN_HEALTH_CHECKS).
@@ -173,11 +176,6 @@ def _cursor(connection):
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        if connection.connection.prepare_threshold is None:
-            # Django opens connections with psycopg's preparing turned off
-            # (None), which refuses even an explicit prepare=True. A threshold
-            # no query reaches keeps every other query unprepared.
-            connection.connection.prepare_threshold = sys.maxsize
         raw = _preparing_cursor_class()(connection.connection)
         _match_timezone(connection, raw)
     # Django's wrapper, as for any cursor: errors translated, queries logged where they are.
@@ -192,8 +190,20 @@ def _preparing_cursor_class() -> type:
         """Django's cursor with server-side parameters, each statement prepared on first use."""
 
         def execute(self, query, params=None, **kwargs):
-            kwargs.setdefault("prepare", True)
-            return super().execute(query, params, **kwargs)
+            # Django opens connections with psycopg's preparing off (a
+            # threshold of None), which refuses even prepare=True. Turned on
+            # for this statement only: with a threshold set, psycopg would
+            # also keep count of every other query's text (values included).
+            # A rollback still clears what is prepared (psycopg deallocates
+            # it all), and the next run prepares it again.
+            connection = self.connection
+            threshold = connection.prepare_threshold
+            if threshold is None:
+                connection.prepare_threshold = sys.maxsize
+            try:
+                return super().execute(query, params, prepare=True, **kwargs)
+            finally:
+                connection.prepare_threshold = threshold
 
     return PreparingCursor
 

@@ -112,7 +112,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # PostgreSQL: the issue page's queries (briefing/compiled.py) are prepared
 # statements, planned once per connection. Turn off behind a pooler in
-# transaction mode that does not keep track of them (PgBouncer before 1.21).
+# transaction mode that does not keep track of them (PgBouncer before 1.22,
+# or with max_prepared_statements = 0).
 PREPARED_QUERIES = env_bool("PREPARED_QUERIES", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -234,8 +235,9 @@ CACHES["pages"] = {
 }
 # The site's chrome (menu, footer, feed links), which varies with the language
 # only, never with content: rendered once per process (templates/base.html).
+# With DEBUG, templates are reloaded when edited, and the chrome with them.
 CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "django.core.cache.backends.dummy.DummyCache" if DEBUG else "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": f"{CACHE_KEY_PREFIX}-fragments",
 }
 # How long an anonymous reader's public page is kept; 0 turns the page cache

@@ -29,7 +29,8 @@ class IssueQuerySet(models.QuerySet):
         time has come: a scheduled issue goes public on time even before
         ``publish_scheduled`` records it.
         """
-        now = now or timezone.now()
+        if now is None:  # not `now or …`: a compiled query passes an expression
+            now = timezone.now()
         return Q(**{
             f"{prefix}status__in": [Issue.Status.PUBLISHED, Issue.Status.SCHEDULED],
             f"{prefix}publish_at__lte": now,
@@ -367,7 +368,7 @@ def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None
 
     The issue comes with its body in the reader's edition (``with_body()``),
     the neighbours with their dates and titles only; each is None where there
-    is no such published issue. Two queries on PostgreSQL.
+    is no such published issue. Two queries on PostgreSQL (three on SQLite).
     """
     from briefing.translation import reading_english
 

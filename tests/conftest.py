@@ -41,9 +41,13 @@ def _fresh_page_cache():
     # The database is rolled back after each test, the cache is not: start
     # each test with no stored public pages. Bumping the content version does
     # that without flushing a Redis database other test runs may share.
+    from django.core.cache import caches
+
     from briefing.cache import bump_content_version
 
     bump_content_version()
+    # The site's chrome, rendered once per process: a test may change what it shows (settings).
+    caches["fragments"].clear()
 
 
 @pytest.fixture

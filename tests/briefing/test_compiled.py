@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import gc
+import threading
+import weakref
 
 import pytest
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.utils import timezone
 
 from briefing.compiled import CompiledQuery, Slot
@@ -84,7 +87,8 @@ def test_issue_page_queries_are_prepared_statements_on_postgresql(client):
     statements = prepared_statements()
     assert any('FROM "issues_issue" LEFT OUTER JOIN "issues_issuebody"' in s for s in statements), statements
     assert any("UNION ALL" in s for s in statements), statements
-    # Nothing else is prepared: the rest of the site plans each query for its values.
+    # Nothing else is prepared (the rest of the site plans each query for its
+    # values); the English edition's issue query would be a third.
     assert len(statements) == 2, statements
 
 
@@ -92,7 +96,35 @@ def test_issue_page_queries_are_prepared_statements_on_postgresql(client):
 def test_prepared_queries_can_be_turned_off_for_a_connection_pooler(client, settings):
     settings.PREPARED_QUERIES = False
     issue = published(datetime.date(2024, 8, 1))
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # what earlier tests on this connection prepared
     assert "<h1" in client.get(issue.get_absolute_url()).content.decode()
     assert prepared_statements() == []
+
+
+def test_issue_page_query_reads_each_field_as_the_queryset_does():
+    issue = published(datetime.date(2024, 9, 1))
+    Issue.objects.filter(pk=issue.pk).update(headline="NanoDet", title_en="Issue one", headline_html="<b>N</b>")
+    expected = Issue.objects.published().with_body().get(date=issue.date)
+    found = published_issue_page(issue.date)[0]
+    for field in Issue._meta.concrete_fields:
+        if field.attname not in ("lead", "lead_en"):  # the page shows their HTML, and reads no more
+            assert getattr(found, field.attname) == getattr(expected, field.attname), field.attname
+    for field in ("issue_id", "key", "digest", "updated_at", "page_html"):
+        assert getattr(found.body, field) == getattr(expected.body, field), field
+
+
+def test_compiled_queries_of_a_thread_go_with_it():
+    # Kept with each thread's connection: a server that starts a thread per
+    # request (runserver) must not keep every thread's connection alive.
+    query = CompiledQuery(Issue, lambda: Issue.objects.filter(date=DAY))
+    gone = []
+
+    def request() -> None:
+        query.run(day=datetime.date(2024, 1, 1))
+        gone.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert gone and gone[0]() is None

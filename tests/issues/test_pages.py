@@ -157,6 +157,18 @@ def test_interface_is_chinese_by_default_and_english_under_en(client):
     assert ">往期<" in text(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
 
 
+def test_menu_marks_the_page_being_read_whichever_page_was_read_before(client, settings):
+    # The menu is rendered once per language and page (templates/base.html): each page still marks its own.
+    settings.PUBLIC_CACHE_SECONDS = 0
+    published(date=datetime.date(2021, 8, 5))
+    for path, current in [("/", "/"), ("/issues/", "/issues/"), ("/", "/"), ("/en/issues/", "/en/issues/"),
+                          ("/issues/2021-08-05/", None), ("/en/", "/en/")]:
+        page = text(client.get(path))
+        marked = re.findall(r'<a href="([^"]+)" aria-current="page">', page)
+        assert marked == ([current] if current else []), (path, marked)
+        assert (">Archive<" in page) == path.startswith("/en/"), path
+
+
 def test_pages_have_landmarks_and_one_h1(client):
     issue = full_issue(entries=6)
     page = text(client.get(issue.get_absolute_url()))
