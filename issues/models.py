@@ -301,18 +301,25 @@ class PreviewLink(models.Model):
 
     @property
     def token(self) -> str:
+        """The link's signed id: the same every time it is shown (its expiry is kept in the row)."""
         from django.core import signing
 
-        return signing.dumps({"p": self.pk}, salt=self.SALT)
+        return signing.Signer(salt=self.SALT).sign_object({"p": self.pk})
 
     @classmethod
     def from_token(cls, token: str) -> "PreviewLink | None":
         """The link a token was signed for, if the signature holds; None otherwise."""
         from django.core import signing
 
-        try:
-            pk = signing.loads(token, salt=cls.SALT)["p"]
-        except (signing.BadSignature, KeyError, TypeError):
+        # Tokens were once timestamped (signing.dumps()), so a link's address
+        # changed every second it was shown; those already sent keep working.
+        for unsign in (signing.Signer(salt=cls.SALT).unsign_object, lambda t: signing.loads(t, salt=cls.SALT)):
+            try:
+                pk = unsign(token)["p"]
+                break
+            except (signing.BadSignature, ValueError, KeyError, TypeError):
+                continue
+        else:
             return None
         return cls.objects.select_related("issue").filter(pk=pk).first()
 

@@ -1,8 +1,10 @@
 """Secret preview links: signed, expiring, revocable, noindex, and revealing nothing else."""
 
 import datetime
+import time
 
 import pytest
+from django.core import signing
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -81,6 +83,21 @@ def test_token_cannot_be_made_from_a_guessed_id(client, draft):
     link = PreviewLink.objects.create(issue=draft)
     assert client.get(f"/preview/{link.pk}/").status_code == 404
     assert str(link.pk) != link.token
+
+
+def test_a_links_address_is_the_same_every_time_it_is_shown(draft):
+    link = PreviewLink.objects.create(issue=draft)
+    first = link.get_absolute_url()
+    time.sleep(1.1)  # a timestamped token would have changed by now
+    assert PreviewLink.objects.get(pk=link.pk).get_absolute_url() == first
+
+
+def test_a_link_sent_with_a_timestamped_token_still_opens(client, draft):
+    link = PreviewLink.objects.create(issue=draft)
+    sent_before = signing.dumps({"p": link.pk}, salt=PreviewLink.SALT)
+    assert client.get(f"/preview/{sent_before}/").status_code == 200
+    link.revoke(editor())
+    assert client.get(f"/preview/{sent_before}/").status_code == 404
 
 
 def test_links_expire_after_seven_days_by_default(draft):
