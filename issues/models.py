@@ -15,7 +15,7 @@ from markdownx.models import MarkdownxField
 
 from briefing.compiled import CompiledQuery, Slot
 from briefing.markdown import render_inline, render_markdown
-from briefing.translation import EnglishEditionMixin
+from briefing.translation import EnglishEditionMixin, reading_english
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
 
@@ -64,8 +64,6 @@ class IssueQuerySet(models.QuerySet):
 
         ``english`` chooses the edition; by default, the one of the language being served.
         """
-        from briefing.translation import reading_english
-
         wanted = IssueBody.field_for(feed, english=reading_english() if english is None else english)
         return self.select_related("body").defer(
             *(f"body__{field}" for field in IssueBody.HTML_FIELDS if field != wanted)
@@ -339,7 +337,7 @@ class PreviewLink(models.Model):
 
 # --- The issue page's two queries, compiled once (briefing/compiled.py) ---------------------------
 # The page is the site's most read; building and compiling these querysets
-# cost Django twice what PostgreSQL takes to answer them.
+# cost Django more than PostgreSQL takes to answer them.
 
 _NOW = Slot("now", models.DateTimeField())
 _DAY = Slot("day", models.DateField())
@@ -377,8 +375,6 @@ def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None
     the neighbours with their dates and titles only; each is None where there
     is no such published issue. Two queries on PostgreSQL (three on SQLite).
     """
-    from briefing.translation import reading_english
-
     now = timezone.now()
     found = _PUBLISHED_ISSUE[reading_english()].run(now=now, day=day)
     if not found:
