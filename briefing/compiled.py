@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import InterfaceError, OperationalError, connections, models, router
 from django.db.models.expressions import Expression
 from django.db.models.query import ModelIterable, get_related_populators
 
@@ -80,8 +80,15 @@ class CompiledQuery(Generic[M]):
     thread has its own connection, so no compiler is shared between threads),
     and what it compiled to is kept with that thread, and dropped with it.
 
-    Only plain querysets of instances: no annotations, ``values()`` or
-    ``prefetch_related()``, which :meth:`run` does not do (refused when compiled).
+    Querysets of instances only, annotations included (set on each instance,
+    as the queryset sets them): no ``values()`` or ``prefetch_related()``,
+    which :meth:`run` does not do (refused when compiled).
+
+    A run is also the connection's health check (``CONN_HEALTH_CHECKS``):
+    Django would first send a ``SELECT 1`` of its own, one more round trip,
+    to find a connection PostgreSQL dropped between requests. Here the query
+    itself goes; if the connection turns out to be dead, it is replaced and
+    the query sent once more, which is safe for a read outside a transaction.
     """
 
     def __init__(self, model: type[M], build: Callable[[], models.QuerySet]) -> None:
@@ -98,8 +105,6 @@ class CompiledQuery(Generic[M]):
         # as_sql() also filled compiler.select and klass_info, which say which
         # column goes into which model and field, as QuerySet.__iter__ reads them.
         klass_info = compiler.klass_info
-        if compiler.annotation_col_map:
-            raise TypeError(f"{queryset!r}: CompiledQuery does not set annotations.")
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         return _Compiled(
             connection=connection, compiler=compiler, sql=sql, params=tuple(params), model=klass_info["model"],
@@ -107,6 +112,7 @@ class CompiledQuery(Generic[M]):
             init_list=[column[0].target.attname for column in compiler.select[start:end]],
             populators=get_related_populators(klass_info, compiler.select, connection.alias),
             converters=compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]]),
+            annotations=tuple((compiler.annotation_col_map or {}).items()),
         )
 
     def _compiled_for(self, connection) -> "_Compiled":
@@ -118,6 +124,31 @@ class CompiledQuery(Generic[M]):
     def run(self, **values: Any) -> list[M]:
         """The instances the queryset returns with these slot values, in one query."""
         connection = connections[router.db_for_read(self.model)]
+        # A connection kept from an earlier request, not checked yet in this one.
+        unchecked = (
+            connection.health_check_enabled and not connection.health_check_done
+            and connection.connection is not None and not connection.in_atomic_block
+        )
+        if unchecked:
+            connection.health_check_done = True  # this query is the check: no SELECT 1 first
+        try:
+            compiled, rows = self._fetch(connection, values)
+        except (OperationalError, InterfaceError):
+            if not unchecked or connection.is_usable():
+                raise
+            connection.close()  # dropped by the server while idle: reconnect, ask again
+            compiled, rows = self._fetch(connection, values)
+        instances = []
+        for row in rows:
+            instance = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.start:compiled.end])
+            for populator in compiled.populators:
+                populator.populate(row, instance)
+            for name, position in compiled.annotations:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
+
+    def _fetch(self, connection, values: dict[str, Any]) -> tuple["_Compiled", list]:
         compiled = self._compiled_for(connection)
         with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, compiled.fill(values, connection))
@@ -126,13 +157,7 @@ class CompiledQuery(Generic[M]):
             rows = [row[:compiled.compiler.col_count] for row in rows]
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        instances = []
-        for row in rows:
-            instance = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.start:compiled.end])
-            for populator in compiled.populators:
-                populator.populate(row, instance)
-            instances.append(instance)
-        return instances
+        return compiled, rows
 
 
 @dataclass(frozen=True)
@@ -149,6 +174,7 @@ class _Compiled:
     init_list: list[str]
     populators: list
     converters: dict
+    annotations: tuple[tuple[str, int], ...]
 
     def fill(self, values: dict[str, Any], connection) -> list:
         """The parameters, with each slot's value prepared as the ORM would prepare it for a lookup."""
@@ -170,8 +196,8 @@ def _cursor(connection):
     # for its own values. A pooler in transaction mode that does not keep
     # track of prepared statements needs PREPARED_QUERIES=0 (README, Settings).
 
-    # Then what connection.cursor() does before it makes a cursor: a
-    # connection PostgreSQL dropped is replaced here (CONN_HEALTH_CHECKS).
+    # Then what connection.cursor() does before it makes a cursor (the
+    # health check, done or not needed, see CompiledQuery).
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()

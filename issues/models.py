@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -335,56 +335,62 @@ class PreviewLink(models.Model):
             self.save(update_fields=["revoked_at", "revoked_by"])
 
 
-# --- The issue page's two queries, compiled once (briefing/compiled.py) ---------------------------
-# The page is the site's most read; building and compiling these querysets
-# cost Django more than PostgreSQL takes to answer them.
+# --- The issue page's query, compiled once (briefing/compiled.py) --------------------------------
+# The page is the site's most read; building and compiling this queryset
+# cost Django more than PostgreSQL takes to answer it.
 
 _NOW = Slot("now", models.DateTimeField())
 _DAY = Slot("day", models.DateField())
+#: What a link to the issue before or after shows: its date (its address) and its titles.
+_NEIGHBOUR_FIELDS = ("id", "date", "title", "title_en")
+
+
+def _neighbour(before: bool, field: str) -> Subquery:
+    # Each a LIMIT 1 walk of the date index, done once per query (it does
+    # not depend on the row), for one field of the neighbour's link.
+    published = Issue.objects.published(now=_NOW)
+    if before:
+        nearest = published.filter(date__lt=_DAY).order_by("-date")
+    else:
+        nearest = published.filter(date__gt=_DAY).order_by("date")
+    return Subquery(nearest.values(field)[:1], output_field=Issue._meta.get_field(field))
 
 
 def _published_issue(english: bool) -> CompiledQuery[Issue]:
+    # The neighbours come in the issue's own row, so the page is one round
+    # trip: a prepared statement's plan is made once per connection, so
+    # the subqueries cost PostgreSQL no planning on each request.
     # Not the Markdown of the lead: the page shows its HTML.
     return CompiledQuery(Issue, lambda: (
         Issue.objects.published(now=_NOW).with_body(english=english).filter(date=_DAY)
         .defer("lead", "lead_en").order_by()
+        .annotate(**{
+            f"{side}_{field}": _neighbour(side == "previous", field)
+            for side in ("previous", "next") for field in _NEIGHBOUR_FIELDS
+        })
     ))
 
 
-def _neighbour(before: bool) -> IssueQuerySet:
-    # Each a LIMIT 1 walk of the date index, with only what a link to it shows.
-    published = Issue.objects.published(now=_NOW).only("date", "title", "title_en")
-    if before:
-        return published.filter(date__lt=_DAY).order_by("-date")[:1]
-    return published.filter(date__gt=_DAY).order_by("date")[:1]
-
-
 _PUBLISHED_ISSUE = {english: _published_issue(english) for english in (False, True)}
-# PostgreSQL: both neighbours in one round trip, as a UNION of the two probes
-# (not as subqueries of the issue's own query, which cost PostgreSQL more to
-# plan than both to run). SQLite allows no LIMIT inside a UNION, and has no
-# round trip to save: there, one query each.
-_NEIGHBOURS = CompiledQuery(Issue, lambda: _neighbour(True).union(_neighbour(False), all=True))
-_NEIGHBOUR = {before: CompiledQuery(Issue, lambda before=before: _neighbour(before)) for before in (True, False)}
+
+
+def _linked_issue(issue: Issue, side: str) -> Issue | None:
+    values = [getattr(issue, f"{side}_{field}") for field in _NEIGHBOUR_FIELDS]
+    if values[0] is None:
+        return None
+    # As .only() would read it: the other fields are deferred, read if ever asked for.
+    return Issue.from_db(issue._state.db, _NEIGHBOUR_FIELDS, values)
 
 
 def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None, Issue | None]:
     """What the public issue page shows: the published issue of ``day`` and the published ones just before and after.
 
-    The issue comes with its body in the reader's edition (``with_body()``),
-    the neighbours with their dates and titles only; each is None where there
-    is no such published issue. Two queries on PostgreSQL (three on SQLite).
+    One query. The issue comes with its body in the reader's edition
+    (``with_body()``), the neighbours with their ids, dates and titles only,
+    what a link shows, as ``only()`` would read them; each is None where
+    there is no such published issue.
     """
-    now = timezone.now()
-    found = _PUBLISHED_ISSUE[reading_english()].run(now=now, day=day)
+    found = _PUBLISHED_ISSUE[reading_english()].run(now=timezone.now(), day=day)
     if not found:
         return None, None, None
-    if connections[router.db_for_read(Issue)].features.supports_slicing_ordering_in_compound:
-        neighbours = _NEIGHBOURS.run(now=now, day=day)
-    else:
-        neighbours = _NEIGHBOUR[True].run(now=now, day=day) + _NEIGHBOUR[False].run(now=now, day=day)
-    return (
-        found[0],
-        next((issue for issue in neighbours if issue.date < day), None),
-        next((issue for issue in neighbours if issue.date > day), None),
-    )
+    return found[0], _linked_issue(found[0], "previous"), _linked_issue(found[0], "next")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
@@ -21,6 +25,31 @@ def absolute(path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return f"{settings.SITE_URL}{path}"
+
+
+#: Search engines show about this many characters of a page's description.
+DESCRIPTION_LENGTH = 200
+
+
+@register.filter
+def meta_description(text: str) -> str:
+    """``text`` cut to what a search result shows, with an ellipsis where it was cut.
+
+    As ``truncatechars``, which costs a Unicode normalization of every
+    description although most are short enough as they are.
+    """
+    text = str(text)
+    return text if len(text) <= DESCRIPTION_LENGTH else Truncator(text).chars(DESCRIPTION_LENGTH)
+
+
+@register.filter
+def iso8601(moment) -> str:
+    """A date, or a datetime in the current time zone, as ISO 8601: the ``date:'c'`` filter, without its formatter."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, datetime.datetime) and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.isoformat()
 
 
 @register.simple_tag(takes_context=True)

@@ -139,3 +139,27 @@ def test_admin_never_reports_a_save_that_was_not_stored(moment):
         assert status == 200 and "Title after" in page
         issue.refresh_from_db()
         assert issue.title == "Title after"
+
+
+def test_issue_page_replaces_a_connection_postgresql_dropped_on_the_first_request_after(client, settings):
+    # The page's query is its own health check (briefing/compiled.py): no
+    # SELECT 1 goes first, and a dead connection is replaced within the request.
+    import psycopg
+    from django.db import close_old_connections
+
+    settings.PUBLIC_CACHE_SECONDS = 0  # the page itself, not its cached copy
+    issue = published_issue(entries=2, title="Back at once")
+    page = issue.get_absolute_url()
+    assert client.get(page).status_code == 200
+    dropped = connection.connection.info.backend_pid
+    params = connection.settings_dict
+    with psycopg.connect(
+        host=params["HOST"], port=params["PORT"] or 5432, user=params["USER"], dbname=params["NAME"], autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    # What every request starts with: the kept connection is to be checked again.
+    close_old_connections()
+
+    response = client.get(page)
+    assert response.status_code == 200 and "Back at once" in response.content.decode()
+    assert connection.connection.info.backend_pid != dropped

@@ -146,6 +146,20 @@ def test_pages_carry_language_canonical_social_and_feed_meta(client, settings):
     assert 'hreflang="en" href="https://briefing.example.org/en/issues/2021-08-05/"' in page
 
 
+
+def test_issue_and_entry_pages_give_their_publication_time_and_a_description_cut_to_a_search_result(client):
+    issue = published(date=datetime.date(2021, 8, 5), entries=0, headline="NanoDet/Bolt 1.0")
+    Issue.objects.filter(pk=issue.pk).update(publish_at=datetime.datetime(2021, 8, 5, 1, 30, tzinfo=datetime.timezone.utc))
+    entry = EntryFactory(issue=issue, title="长摘要", summary="量化" * 150)
+    # In the site's time zone (Asia/Shanghai), as ISO 8601.
+    stamp = '<meta property="article:published_time" content="2021-08-05T09:30:00+08:00">'
+    assert stamp in text(client.get(issue.get_absolute_url()))
+    page = text(client.get(entry.get_absolute_url()))
+    assert stamp in page
+    description = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+    assert len(description) <= 200 and description.startswith("量化" * 98)
+    assert description.endswith(("…", "...")), description  # the Chinese interface's ellipsis is "..."
+
 def test_interface_is_chinese_by_default_and_english_under_en(client):
     published(date=datetime.date(2021, 8, 5))
     chinese = text(client.get("/issues/2021-08-05/"))
