@@ -5,9 +5,14 @@ strings, but still one row per entry: the page read 15 to 40 cards, the feed
 500, and assembled sections from them on every request. The body is that
 assembly done once: the table of contents and the sections with their cards,
 for the page and for the feed, in the original and in English, stored in the
-issue's ``IssueBody``. The page and the feed read one row per issue; the
-issue's own fields (title, headline, lead) still come from the issue row, so
-an edit of those needs nothing here.
+issue's ``IssueBody``. The page and the feed read one row per issue.
+
+The page's header (title, date, headline, lead, in each edition) is stored
+with the body too, joined again when an issue is saved with other values of
+those fields. It carries a fingerprint of the values it was made from
+(``Issue.header_fingerprint()``), checked on every request: a header that
+does not match the issue row (changed by an ``update()``, which sends no
+signal) is never shown, the page renders its header itself.
 
 A body is made of the issue's entries, in reading order, and their cards, so
 it is made again whenever either changes: whenever cards are stored
@@ -35,7 +40,7 @@ from typing import Iterable, Iterator
 
 from django.db import DatabaseError, models, transaction
 from django.db.models import Max
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -50,6 +55,8 @@ from .models import Issue, IssueBody
 
 #: The page's sections: table of contents, then each section's heading and cards.
 SECTIONS_TEMPLATE = "issues/includes/sections.html"
+#: The page's header: title, date, headline and lead.
+HEADER_TEMPLATE = "issues/includes/issue_header.html"
 #: The kinds of entry card a body joins: (template, language).
 BODY_CARDS = [
     (template, language) for template in (PAGE_TEMPLATE, FEED_TEMPLATE) for language in (ORIGINAL_LANGUAGE, ENGLISH)
@@ -61,7 +68,8 @@ BODY_FORMAT = 1
 def bodies_key() -> str:
     """The fingerprint of what bodies are made from: the cards' fingerprint, the template, the format."""
     digest = hashlib.sha256(f"{BODY_FORMAT}|{cards_key()}".encode())
-    digest.update(get_template(SECTIONS_TEMPLATE).template.source.encode())
+    for name in (SECTIONS_TEMPLATE, HEADER_TEMPLATE):
+        digest.update(get_template(name).template.source.encode())
     return digest.hexdigest()[:16]
 
 
@@ -70,6 +78,11 @@ def render_sections(sections: Sections, feed: bool) -> str:
     if feed:
         return "".join(format_html("<h2>{}</h2>\n{}", label, cards) for label, _value, cards in sections)
     return get_template(SECTIONS_TEMPLATE).render({"sections": sections}).strip()
+
+
+def render_header(issue: Issue, link_title: bool = False) -> str:
+    """The issue page's header (title, date, headline, lead) in the language being served."""
+    return get_template(HEADER_TEMPLATE).render({"issue": issue, "link_title": link_title})
 
 
 def store_bodies(issue_ids: Iterable[int]) -> int:
@@ -86,7 +99,9 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
     from entries.models import Entry
 
     with transaction.atomic():
-        ids = Issue.objects.filter(pk__in=set(issue_ids)).lock()
+        # Locked with what their headers show, as read under the lock.
+        issues = {issue.pk: issue for issue in Issue.objects.filter(pk__in=set(issue_ids)).locked(*Issue.HEADER_SOURCE_FIELDS)}
+        ids = list(issues)
         if not ids:
             return 0
         html: dict[int, dict[str, str]] = {pk: {} for pk in ids}
@@ -98,6 +113,12 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
             with translation.override(language):
                 for pk, sections in by_issue.items():
                     html[pk][field] = render_sections(sections, feed)
+        sources = {}
+        for issue in issues.values():
+            sources[issue.pk] = issue.header_fingerprint()
+            for language in (ORIGINAL_LANGUAGE, ENGLISH):
+                with translation.override(language):
+                    html[issue.pk][IssueBody.header_field_for(language == ENGLISH)] = render_header(issue)
         stored = {
             pk: (digest, key, updated_at) for pk, digest, key, updated_at in
             IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest", "key", "updated_at")
@@ -110,7 +131,9 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
         ) if first else {}
         changed, same = [], []
         for pk, fields in html.items():
-            digest = hashlib.sha256("\x00".join(fields[name] for name in IssueBody.HTML_FIELDS).encode()).hexdigest()[:16]
+            digest = hashlib.sha256(
+                "\x00".join(fields[name] for name in (*IssueBody.HTML_FIELDS, *IssueBody.HEADER_FIELDS)).encode()
+            ).hexdigest()[:16]
             old = stored.get(pk)
             if old is not None and old[0] == digest:
                 same.append(pk)
@@ -123,11 +146,13 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
                 updated_at = now  # an edit, joined by the same code: news to readers
             else:
                 updated_at = old[2]  # joined again by other code (a deployment): not news
-            changed.append(IssueBody(issue_id=pk, key=key, digest=digest, updated_at=updated_at, **fields))
+            changed.append(IssueBody(
+                issue_id=pk, key=key, digest=digest, updated_at=updated_at, header_source=sources[pk], **fields
+            ))
         # One upsert and no signals: a body is derived data, like the cards it joins.
         IssueBody.objects.bulk_create(
             changed, update_conflicts=True, unique_fields=["issue"],
-            update_fields=[*IssueBody.HTML_FIELDS, "key", "digest", "updated_at"],
+            update_fields=[*IssueBody.HTML_FIELDS, *IssueBody.HEADER_FIELDS, "header_source", "key", "digest", "updated_at"],
         )
         rekeyed = IssueBody.objects.filter(issue_id__in=same).exclude(key=key).update(key=key) if same else 0
     return len(changed) + rekeyed
@@ -156,6 +181,23 @@ def issue_body(issue: Issue, feed: bool = False) -> SafeString:
     if body is not None and body.key == bodies_key():
         return mark_safe(getattr(body, IssueBody.field_for(feed, english=reading_english())))
     return mark_safe(render_sections(issue_cards([issue.pk], feed=feed)[issue.pk], feed))
+
+
+def issue_header(issue: Issue) -> SafeString | None:
+    """The issue page's header in the reader's language as stored with the body, or None where it is out of date.
+
+    Out of date: made by other templates or translations (the body's key), or
+    from other values of the issue's fields than it holds now (an
+    ``update()`` that bypassed ``save()``); the page then renders it itself.
+    Read the issue with ``Issue.objects.with_body()`` to have it in the same query.
+    """
+    try:
+        body = issue.body
+    except IssueBody.DoesNotExist:
+        return None
+    if body is None or body.key != bodies_key() or body.header_source != issue.header_fingerprint():
+        return None
+    return mark_safe(getattr(body, IssueBody.header_field_for(reading_english())))
 
 
 def stale_issue_ids() -> list[int]:
@@ -200,7 +242,8 @@ def stored_once() -> Iterator[None]:
                 store_bodies(waiting)
         raise
     _waiting.reset(token)
-    if waiting:
+    # A block that ends by rolling back (an import's dry run) keeps nothing to join a body of.
+    if waiting and not transaction.get_rollback():
         store_bodies(waiting)
 
 
@@ -223,9 +266,43 @@ def _entry_deleted(sender, instance: models.Model, origin=None, **kwargs) -> Non
     _store_or_wait([instance.issue_id])
 
 
+#: Fields a save may be asked to write that change the header. Not the title,
+#: which Issue.save() always writes: a new title or date renders the entries'
+#: cards again (entries/signals.py), and so the body and its header.
+_HEADER_WRITES = {"date", "title_en", "headline", "headline_en", "lead", "lead_en"}
+
+
+def _remember_header(sender, instance: Issue, raw: bool = False, update_fields=None, **kwargs) -> None:
+    # Before the save (its HTML fields rendered already): whether what the
+    # header shows may change. A workflow step changes none of it and costs no query.
+    loaded = getattr(instance, "_loaded_values", None)
+    if loaded is not None:  # read from the database (Issue.from_db): compare with the row as read
+        instance._header_changed = any(
+            name not in loaded or loaded[name] != getattr(instance, name) for name in Issue.HEADER_SOURCE_FIELDS
+        )
+    else:  # a new issue, or one saved field by field
+        instance._header_changed = update_fields is None or bool(set(update_fields) & _HEADER_WRITES)
+
+
+def _issue_saved(sender, instance: Issue, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw or not getattr(instance, "_header_changed", True):
+        return
+    if hasattr(instance, "_loaded_values"):
+        instance._loaded_values.update((name, getattr(instance, name)) for name in Issue.HEADER_SOURCE_FIELDS)
+    waiting = _waiting.get()
+    if waiting is not None:
+        waiting.add(instance.pk)  # joined at the end of the block, with its entries
+        return
+    stored = IssueBody.objects.filter(issue_id=instance.pk).values_list("header_source", flat=True).first()
+    if stored != instance.header_fingerprint():
+        store_bodies([instance.pk])
+
+
 def connect_signals() -> None:
-    """Keep bodies in step with their entries (from ``IssuesConfig.ready()``)."""
+    """Keep bodies in step with their entries and issues (from ``IssuesConfig.ready()``)."""
     from entries.models import Entry
 
     cards_stored.connect(_cards_stored, dispatch_uid="issues.bodies.cards_stored")
     post_delete.connect(_entry_deleted, sender=Entry, dispatch_uid="issues.bodies.entry_deleted")
+    pre_save.connect(_remember_header, sender=Issue, dispatch_uid="issues.bodies.issue_header")
+    post_save.connect(_issue_saved, sender=Issue, dispatch_uid="issues.bodies.issue_saved")

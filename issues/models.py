@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -49,6 +50,10 @@ class IssueQuerySet(models.QuerySet):
         """
         return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
 
+    def locked(self, *fields: str) -> list["Issue"]:
+        """As :meth:`lock`, the issues themselves, with only ``fields`` read (and their ids)."""
+        return list(self.select_for_update().order_by("pk").only(*fields))
+
     def with_entry_counts(self) -> "IssueQuerySet":
         """Annotate ``entry_count``, counted for each issue returned rather than over all, then cut."""
         from entries.models import Entry  # entries depends on issues, not the other way round
@@ -64,9 +69,11 @@ class IssueQuerySet(models.QuerySet):
 
         ``english`` chooses the edition; by default, the one of the language being served.
         """
-        wanted = IssueBody.field_for(feed, english=reading_english() if english is None else english)
+        english = reading_english() if english is None else english
+        # The page shows its stored header too; a feed item has its own title.
+        wanted = {IssueBody.field_for(feed, english=english)} | (set() if feed else {IssueBody.header_field_for(english)})
         return self.select_related("body").defer(
-            *(f"body__{field}" for field in IssueBody.HTML_FIELDS if field != wanted)
+            *(f"body__{field}" for field in (*IssueBody.HTML_FIELDS, *IssueBody.HEADER_FIELDS) if field not in wanted)
         )
 
     def awaiting_review(self) -> "IssueQuerySet":
@@ -164,6 +171,14 @@ class Issue(EnglishEditionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("issues:detail", kwargs={"date": self.date.isoformat()})
 
+    #: What the issue page's header (title, date, headline, lead) is made of, in both editions.
+    HEADER_SOURCE_FIELDS = ("date", "title", "title_en", "headline_html", "headline_en_html", "lead_html", "lead_en_html")
+
+    def header_fingerprint(self) -> str:
+        """A digest of the fields the page's header shows: a header stored from other values is out of date."""
+        text = "\x00".join(str(getattr(self, name)) for name in self.HEADER_SOURCE_FIELDS)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
     @classmethod
     def from_db(cls, db, field_names, values) -> "Issue":
         instance = super().from_db(db, field_names, values)
@@ -224,6 +239,7 @@ class IssueBody(models.Model):
     """
 
     HTML_FIELDS = ("page_html", "page_en_html", "feed_html", "feed_en_html")
+    HEADER_FIELDS = ("header_html", "header_en_html")
 
     issue = models.OneToOneField(Issue, on_delete=models.CASCADE, primary_key=True, related_name="body")
     key = models.CharField(max_length=16)
@@ -235,6 +251,12 @@ class IssueBody(models.Model):
     page_en_html = models.TextField(blank=True)
     feed_html = models.TextField(blank=True)
     feed_en_html = models.TextField(blank=True)
+    #: The page's header (title, date, headline, lead) in the original and in English.
+    header_html = models.TextField(blank=True)
+    header_en_html = models.TextField(blank=True)
+    #: ``Issue.header_fingerprint()`` of the fields the headers were made from:
+    #: a header made from other values (an ``update()``, a restore) is never shown.
+    header_source = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("issue body")
@@ -247,6 +269,11 @@ class IssueBody(models.Model):
     def field_for(feed: bool, english: bool) -> str:
         """The field holding the body for the page or the feed, in the original or in English."""
         return f"{'feed' if feed else 'page'}{'_en' if english else ''}_html"
+
+    @staticmethod
+    def header_field_for(english: bool) -> str:
+        """The field holding the page's header, in the original or in English."""
+        return "header_en_html" if english else "header_html"
 
 
 class IssueForReview(Issue):

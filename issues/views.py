@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .bodies import issue_body
+from .bodies import issue_body, issue_header
 from .models import Issue, published_issue_page
 
 #: How many earlier issues the home page links to before pointing at the archive.
@@ -53,6 +53,7 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
         raise Http404("No published issue on that date.")
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
+        "header": issue_header(issue),
         "body": issue_body(issue),
         "previous_issue": previous_issue,
         "next_issue": next_issue,

@@ -18,7 +18,7 @@ from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
 from entries.links import host_kind, normalize_url
 from entries.models import Entry, Source, refresh_derived, unicode_slug
-from issues import workflow
+from issues import bodies, workflow
 from issues.models import Issue
 
 from .parser import ParsedEntry, ParsedIssue, ParseError, parse_file
@@ -182,7 +182,8 @@ def import_parsed(
 
 
 def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: bool, user) -> FileResult:
-    with transaction.atomic():
+    # The issue's body is joined once, at the end, from the issue and its entries as written.
+    with transaction.atomic(), bodies.stored_once():
         issue = Issue.objects.select_for_update().filter(date=parsed.date).first()
         result.issue_created = issue is None
         if issue is None:

@@ -98,8 +98,8 @@ def test_english_page_and_feed_show_the_english_body(client):
 def test_issue_page_reads_the_issue_with_its_body_in_one_query(client, django_assert_max_num_queries):
     issue = full_issue(entries=40)
     issue_page(client, issue)
-    # The issue with its body, then the issue before it and the one after.
-    with django_assert_max_num_queries(3):
+    # The issue with its body, its header and the issues before and after it.
+    with django_assert_max_num_queries(1):
         issue_page(client, issue)
 
 
@@ -204,3 +204,61 @@ def test_stored_once_outside_a_transaction_is_refused_before_anything_is_saved()
     with pytest.raises(TransactionManagementError, match=r"inside transaction\.atomic\(\)"):
         with stored_once():
             pytest.fail("the block must not run")
+
+
+HEADER_TEMPLATE = "issues/includes/issue_header.html"
+
+
+def page_and_templates(client, path: str) -> tuple[str, list[str]]:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode(), [template.name for template in response.templates]
+
+
+def test_issue_page_shows_the_header_stored_with_its_body_in_both_languages(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0  # each request renders the page
+    issue = published(entries=1, headline="NanoDet/Bolt 1.0")
+    issue.title_en, issue.headline_en, issue.lead_en = "Issue in English", "English headline", "The **lead**."
+    issue.save()
+    body = IssueBody.objects.get(issue=issue)
+    assert "NanoDet/Bolt 1.0" in body.header_html and "English headline" in body.header_en_html
+    page, templates = page_and_templates(client, issue.get_absolute_url())
+    assert "NanoDet/Bolt 1.0" in page and f'<time datetime="{issue.date.isoformat()}">' in page
+    assert HEADER_TEMPLATE not in templates, "the stored header is shown, not rendered for the request"
+    page, templates = page_and_templates(client, "/en" + issue.get_absolute_url())
+    assert "Issue in English" in page and "<strong>lead</strong>" in page and HEADER_TEMPLATE not in templates
+
+
+def test_editing_an_issue_shows_its_new_header_at_once(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    issue = published(entries=1, headline="旧的亮点")
+    issue.refresh_from_db()
+    issue.headline, issue.lead = "新的亮点", "新的**导读**"
+    issue.save()
+    page, templates = page_and_templates(client, issue.get_absolute_url())
+    assert "新的亮点" in page and "新的<strong>导读</strong>" in page and "旧的亮点" not in page
+    assert HEADER_TEMPLATE not in templates
+
+
+def test_header_out_of_step_with_its_issue_is_never_shown(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    issue = published(entries=1, title="存下的标题")
+    # update() sends no signal: the stored header still holds the old title.
+    Issue.objects.filter(pk=issue.pk).update(title="改过的标题")
+    assert "存下的标题" in IssueBody.objects.get(issue=issue).header_html
+    page, templates = page_and_templates(client, issue.get_absolute_url())
+    assert "改过的标题" in page and "存下的标题" not in page
+    assert HEADER_TEMPLATE in templates
+    # As after a deployment that changed the header's template: rendered until render_cards runs.
+    issue.refresh_from_db()
+    issue.save()
+    IssueBody.objects.filter(issue=issue).update(key="old", header_html="STALE HEADER")
+    page, templates = page_and_templates(client, issue.get_absolute_url())
+    assert "STALE HEADER" not in page and "改过的标题" in page
+
+
+def test_workflow_steps_do_not_join_the_body_again(django_assert_max_num_queries):
+    issue = Issue.objects.get(pk=published(entries=3).pk)  # as the workflow reads it
+    # A save of the status fields only: nothing the header shows, no body query.
+    with django_assert_max_num_queries(1):
+        issue.save(update_fields=["status"])
