@@ -177,11 +177,20 @@ class _Compiled:
     annotations: tuple[tuple[str, int], ...]
 
     def fill(self, values: dict[str, Any], connection) -> list:
-        """The parameters, with each slot's value prepared as the ORM would prepare it for a lookup."""
-        return [
-            param.field.get_db_prep_value(values[param.name], connection) if isinstance(param, _Value) else param
-            for param in self.params
-        ]
+        """The parameters, with each slot's value prepared as the ORM would prepare it for a lookup.
+
+        Each value once, however many times its slot appears in the SQL.
+        """
+        prepared: dict[tuple[str, int], Any] = {}
+        params = []
+        for param in self.params:
+            if isinstance(param, _Value):
+                key = (param.name, id(param.field))
+                if key not in prepared:
+                    prepared[key] = param.field.get_db_prep_value(values[param.name], connection)
+                param = prepared[key]
+            params.append(param)
+        return params
 
 
 def _cursor(connection):

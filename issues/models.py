@@ -8,7 +8,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -372,15 +372,16 @@ _DAY = Slot("day", models.DateField())
 _NEIGHBOUR_FIELDS = ("id", "date", "title", "title_en")
 
 
-def _neighbour(before: bool, field: str) -> Subquery:
-    # Each a LIMIT 1 walk of the date index, done once per query (it does
-    # not depend on the row), for one field of the neighbour's link.
+def _neighbour(before: bool) -> Subquery:
+    # A LIMIT 1 walk of the date index, done once per query (it does not
+    # depend on the row), with what the link shows as one JSON object.
     published = Issue.objects.published(now=_NOW)
     if before:
         nearest = published.filter(date__lt=_DAY).order_by("-date")
     else:
         nearest = published.filter(date__gt=_DAY).order_by("date")
-    return Subquery(nearest.values(field)[:1], output_field=Issue._meta.get_field(field))
+    link = JSONObject(**{field: field for field in _NEIGHBOUR_FIELDS})
+    return Subquery(nearest.values(link=link)[:1], output_field=models.JSONField())
 
 
 def _published_issue(english: bool) -> CompiledQuery[Issue]:
@@ -391,22 +392,20 @@ def _published_issue(english: bool) -> CompiledQuery[Issue]:
     return CompiledQuery(Issue, lambda: (
         Issue.objects.published(now=_NOW).with_body(english=english).filter(date=_DAY)
         .defer("lead", "lead_en").order_by()
-        .annotate(**{
-            f"{side}_{field}": _neighbour(side == "previous", field)
-            for side in ("previous", "next") for field in _NEIGHBOUR_FIELDS
-        })
+        .annotate(previous_link=_neighbour(True), next_link=_neighbour(False))
     ))
 
 
 _PUBLISHED_ISSUE = {english: _published_issue(english) for english in (False, True)}
 
 
-def _linked_issue(issue: Issue, side: str) -> Issue | None:
-    values = [getattr(issue, f"{side}_{field}") for field in _NEIGHBOUR_FIELDS]
-    if values[0] is None:
+def _linked_issue(link: dict | None, db: str | None) -> Issue | None:
+    if link is None:
         return None
+    values = [link[field] for field in _NEIGHBOUR_FIELDS]
+    values[1] = datetime.date.fromisoformat(values[1])  # JSON has no dates
     # As .only() would read it: the other fields are deferred, read if ever asked for.
-    return Issue.from_db(issue._state.db, _NEIGHBOUR_FIELDS, values)
+    return Issue.from_db(db, _NEIGHBOUR_FIELDS, values)
 
 
 def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None, Issue | None]:
@@ -420,4 +419,5 @@ def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None
     found = _PUBLISHED_ISSUE[reading_english()].run(now=timezone.now(), day=day)
     if not found:
         return None, None, None
-    return found[0], _linked_issue(found[0], "previous"), _linked_issue(found[0], "next")
+    issue = found[0]
+    return issue, _linked_issue(issue.previous_link, issue._state.db), _linked_issue(issue.next_link, issue._state.db)

@@ -111,7 +111,7 @@ def test_issue_page_queries_are_prepared_statements_on_postgresql(client):
     # values); the English edition's issue query would be a second.
     assert len(statements) == 1, statements
     assert 'FROM "issues_issue" LEFT OUTER JOIN "issues_issuebody"' in statements[0]
-    assert '"previous_date"' in statements[0] and '"next_date"' in statements[0]
+    assert '"previous_link"' in statements[0] and '"next_link"' in statements[0]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
