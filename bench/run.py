@@ -155,9 +155,9 @@ class Server:
                 self.process.wait()
         self.log.close()
 
-    def rss_mib(self) -> float:
-        """Resident memory of the master and its workers."""
-        pids = [self.process.pid]
+    def worker_pids(self) -> list[int]:
+        """The master's children: its workers."""
+        pids = []
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
                 text = status.read_text()
@@ -165,6 +165,11 @@ class Server:
                 continue
             if re.search(rf"^PPid:\s+{self.process.pid}$", text, re.M):
                 pids.append(int(status.parent.name))
+        return pids
+
+    def rss_mib(self) -> float:
+        """Resident memory of the master and its workers."""
+        pids = [self.process.pid, *self.worker_pids()]
         total = 0
         for pid in pids:
             try:
@@ -451,6 +456,7 @@ def main() -> int:
         if not options.load_only:
             with Server(uncached_env, "uncached-1000") as server:
                 static, ping = measure_against_ping(server.url, static_path)
+                summary["workers"] = len(server.worker_pids())
                 rows.append(Row("minimal view", "/bench/ping/", "", ping, 0, 1.0,
                                 inproc_ms=in_process("/bench/ping/", cached=False)[1],
                                 inproc_min_ms=in_process("/bench/ping/", cached=False)[2]))
@@ -598,7 +604,8 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
         "",
         f"Synthetic archive: {summary['issues']} published issues × {summary['entries_per_issue']} entries, "
         f"200 sources, 500 tags, on PostgreSQL. gunicorn on 127.0.0.1 with briefing/gunicorn.conf.py "
-        f"({os.environ.get('REDIS_URL') and 'Redis cache' or 'in-process cache'}); "
+        f"({os.environ.get('REDIS_URL') and 'Redis cache' or 'in-process cache'}, "
+        f"{summary.get('workers', 'its default number of')} sync workers); "
         f"{CONNECTIONS} connections × {SECONDS:g} s per row; {os.cpu_count()} CPUs shared by server, "
         f"database and load generator; Python {platform.python_version()}. Issue page: `{issue_path}`.",
         f"Every request (every row, /bench/ping/ too) sends `Accept-Encoding: {ACCEPT_ENCODING}`, as browsers "
