@@ -21,6 +21,7 @@ plans them once per connection too (``PREPARED_QUERIES``).
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import threading
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any, Callable, Generic, TypeVar
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, models, router
+from django.db.models import Lookup
 from django.db.models.expressions import Expression
 from django.db.models.query import ModelIterable, get_related_populators
 
@@ -69,6 +71,34 @@ class Slot(Expression):
 
     def __repr__(self) -> str:
         return f"Slot({self.name!r})"
+
+
+class IdList(models.Field):
+    """The output field of a :class:`Slot` holding a list of ids: ``filter(pk__in_slot=Slot("ids", IdList()))``."""
+
+    def get_db_prep_value(self, value, connection, prepared: bool = False):
+        ids = [int(pk) for pk in value]
+        return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+@models.IntegerField.register_lookup
+class InSlot(Lookup):
+    """The column is one of the ids of a slot (:class:`IdList`): one parameter, however many ids.
+
+    ``IN (%s, %s, …)`` would make SQL of another shape for every number of
+    ids, which could not be compiled once; an array (PostgreSQL) or a JSON
+    list (SQLite) is one value.
+    """
+
+    lookup_name = "in_slot"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY({rhs}::bigint[])", [*lhs_params, *rhs_params]
+        return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]
 
 
 class CompiledQuery(Generic[M]):
@@ -199,8 +229,9 @@ def _cursor(connection):
         return connection.cursor()
     # The SQL is the same on every run, so PostgreSQL may parse and plan it
     # once per connection instead of on every request: a server-side
-    # prepared statement. Only these queries are prepared, each a walk of a
-    # unique or ordered index whose generic plan is as good as a custom one;
+    # prepared statement. Only these queries are prepared (the issue page's,
+    # and the search results' entries by id), each a walk of a unique or
+    # ordered index whose generic plan is as good as a custom one;
     # the rest of the site keeps Django's default of planning every query
     # for its own values. A pooler in transaction mode that does not keep
     # track of prepared statements needs PREPARED_QUERIES=0 (README, Settings).

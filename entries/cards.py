@@ -278,9 +278,10 @@ def list_cards(entries: "list[Entry]", terms: Sequence[str] = ()) -> Cards:
     return Cards(show_title(stored[entry.pk], terms) for entry in entries)
 
 
-def with_list_card(entries: "QuerySet[Entry]") -> "QuerySet[Entry]":
-    """``entries`` read with what :func:`list_cards` needs: titles, and the stored list card in the reader's language."""
-    field = CARD_FIELDS[(LIST_TEMPLATE, _language())]
+def with_list_card(entries: "QuerySet[Entry]", language: str | None = None) -> "QuerySet[Entry]":
+    """``entries`` read with what :func:`list_cards` needs: titles, and the stored list card in the reader's language
+    (or in ``language``)."""
+    field = CARD_FIELDS[(LIST_TEMPLATE, language or _language())]
     return entries.select_related("card").only("pk", "title", "title_en", "card__key", f"card__{field}")
 
 

@@ -122,9 +122,9 @@ class TaggedEntry(TaggedItemBase):
 
 
 class EntryQuerySet(models.QuerySet):
-    def published(self) -> "EntryQuerySet":
+    def published(self, now: datetime.datetime | None = None) -> "EntryQuerySet":
         """Entries of issues readers may see: the one door for public code."""
-        return self.filter(Issue.objects.published_condition("issue__"))
+        return self.filter(Issue.objects.published_condition("issue__", now=now))
 
     def in_reading_order(self) -> "EntryQuerySet":
         return self.order_by("section", "position", "pk")

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections, models
 from django.utils import timezone
 
-from briefing.compiled import CompiledQuery, Slot
+from briefing.compiled import CompiledQuery, IdList, Slot
 from issues.models import Issue, IssueBody, published_issue_page
 from tests.public_content import HOUR, issue_in, published as published_issue
 
@@ -61,6 +61,34 @@ def test_a_compiled_query_sets_its_annotations_on_each_instance():
         .annotate(later=models.Subquery(Issue.objects.filter(date__gt=models.OuterRef("date")).order_by("date").values("date")[:1]))
     ))
     assert [(issue, issue.later) for issue in query.run(day=first.date)] == [(first, second.date), (second, None)]
+
+
+def test_a_compiled_query_takes_any_number_of_ids_in_one_parameter():
+    issues = [published(datetime.date(2024, 10, day)) for day in (1, 2, 3)]
+    builds = []
+
+    def build():
+        builds.append(1)
+        return Issue.objects.filter(pk__in_slot=Slot("ids", IdList())).order_by("date")
+
+    query = CompiledQuery(Issue, build)
+    assert query.run(ids=[issues[2].pk, issues[0].pk]) == [issues[0], issues[2]]
+    assert query.run(ids=[issue.pk for issue in issues]) == issues
+    assert query.run(ids=[]) == []
+    assert len(builds) == 1
+
+
+def test_search_results_list_published_entries_only_whatever_ids_they_are_given():
+    from django.core.paginator import Page, Paginator
+
+    from entries.views import listed
+    from tests.factories import EntryFactory
+
+    public = EntryFactory(issue=published(datetime.date(2024, 11, 1)), title="公开的条目")
+    draft = EntryFactory(issue=issue_in(Issue.Status.DRAFT, date=datetime.date(2024, 11, 8)), title="草稿条目")
+    page, cards = listed([draft.pk, public.pk], Page([], 1, Paginator([], 20)))
+    assert page.object_list == [public]
+    assert len(cards) == 1 and "公开的条目" in str(cards[0])
 
 
 def test_issue_page_is_one_query(django_assert_num_queries):
