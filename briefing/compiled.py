@@ -168,6 +168,10 @@ class CompiledQuery(Generic[M]):
                 raise
             connection.close()  # dropped by the server while idle: reconnect, ask again
             compiled, rows = self._fetch(connection, values)
+        except BaseException:
+            if unchecked:
+                connection.health_check_done = False  # the next query checks it, as Django would
+            raise
         instances = []
         for row in rows:
             instance = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.start:compiled.end])

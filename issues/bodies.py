@@ -120,8 +120,8 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
                 with translation.override(language):
                     html[issue.pk][IssueBody.header_field_for(language == ENGLISH)] = render_header(issue)
         stored = {
-            pk: (digest, key, updated_at) for pk, digest, key, updated_at in
-            IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest", "key", "updated_at")
+            pk: (digest, key, updated_at, source) for pk, digest, key, updated_at, source in
+            IssueBody.objects.filter(issue_id__in=ids).values_list("issue_id", "digest", "key", "updated_at", "header_source")
         }
         key, now = bodies_key(), timezone.now()
         first = [pk for pk in ids if pk not in stored]
@@ -137,6 +137,9 @@ def store_bodies(issue_ids: Iterable[int]) -> int:
             old = stored.get(pk)
             if old is not None and old[0] == digest:
                 same.append(pk)
+                if old[3] != sources[pk]:
+                    # Other values that show the same (a headline of blanks): the header is up to date.
+                    IssueBody.objects.filter(issue_id=pk).update(header_source=sources[pk])
                 continue
             if old is None:
                 # Made for the first time: it dates from its entries' last edit, so

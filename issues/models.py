@@ -402,10 +402,11 @@ _PUBLISHED_ISSUE = {english: _published_issue(english) for english in (False, Tr
 def _linked_issue(link: dict | None, db: str | None) -> Issue | None:
     if link is None:
         return None
-    values = [link[field] for field in _NEIGHBOUR_FIELDS]
-    values[1] = datetime.date.fromisoformat(values[1])  # JSON has no dates
-    # As .only() would read it: the other fields are deferred, read if ever asked for.
-    return Issue.from_db(db, _NEIGHBOUR_FIELDS, values)
+    # As .only() would read it: the other fields are deferred, read if ever
+    # asked for. from_db() takes the values in the model's field order.
+    names = [field.attname for field in Issue._meta.concrete_fields if field.attname in link]
+    values = [datetime.date.fromisoformat(link[name]) if name == "date" else link[name] for name in names]  # JSON has no dates
+    return Issue.from_db(db, names, values)
 
 
 def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None, Issue | None]:

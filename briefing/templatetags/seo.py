@@ -31,15 +31,18 @@ def absolute(path: str) -> str:
 DESCRIPTION_LENGTH = 200
 
 
-@register.filter
+@register.filter(is_safe=True)
 def meta_description(text: str) -> str:
     """``text`` cut to what a search result shows, with an ellipsis where it was cut.
 
     As ``truncatechars``, which costs a Unicode normalization of every
-    description although most are short enough as they are.
+    description although most are short enough as they are; and like it,
+    safe text (a ``blocktranslate`` of an escaped name) stays safe, escaped once.
     """
-    text = str(text)
-    return text if len(text) <= DESCRIPTION_LENGTH else Truncator(text).chars(DESCRIPTION_LENGTH)
+    text = text if isinstance(text, str) else str(text)
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    return Truncator(text).chars(DESCRIPTION_LENGTH)
 
 
 @register.filter

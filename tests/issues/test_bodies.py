@@ -262,3 +262,14 @@ def test_workflow_steps_do_not_join_the_body_again(django_assert_max_num_queries
     # A save of the status fields only: nothing the header shows, no body query.
     with django_assert_max_num_queries(1):
         issue.save(update_fields=["status"])
+
+
+
+def test_header_of_new_values_that_show_the_same_stays_the_stored_one(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    issue = Issue.objects.get(pk=published(entries=1).pk)
+    issue.headline_en = "   "  # nothing to show, as before
+    issue.save()
+    assert IssueBody.objects.get(issue=issue).header_source == issue.header_fingerprint()
+    _page, templates = page_and_templates(client, issue.get_absolute_url())
+    assert HEADER_TEMPLATE not in templates

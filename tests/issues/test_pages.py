@@ -160,6 +160,14 @@ def test_issue_and_entry_pages_give_their_publication_time_and_a_description_cut
     assert len(description) <= 200 and description.startswith("量化" * 98)
     assert description.endswith(("…", "...")), description  # the Chinese interface's ellipsis is "..."
 
+
+def test_a_long_description_with_markup_characters_is_escaped_once(client):
+    source = SourceFactory(name="A & B " + "x" * 190)
+    EntryFactory(issue=published(date=datetime.date(2021, 8, 5), entries=0), source=source)
+    page = text(client.get(source.get_absolute_url()))
+    description = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+    assert "A &amp; B" in description and "&amp;amp;" not in description
+
 def test_interface_is_chinese_by_default_and_english_under_en(client):
     published(date=datetime.date(2021, 8, 5))
     chinese = text(client.get("/issues/2021-08-05/"))
