@@ -125,7 +125,7 @@ def store_cards(entries: "list[Entry]") -> int:
 
 def _card_kind(feed: bool) -> tuple[str, str]:
     """The card template and the language a request shows."""
-    return (FEED_TEMPLATE if feed else PAGE_TEMPLATE), _language()
+    return (FEED_TEMPLATE if feed else PAGE_TEMPLATE), reader_language()
 
 
 def entry_cards(entries: "list[Entry]", feed: bool = False) -> dict[int, str]:
@@ -264,7 +264,7 @@ def list_cards(entries: "list[Entry]", terms: Sequence[str] = ()) -> Cards:
     """
     from .models import Entry
 
-    field = CARD_FIELDS[(LIST_TEMPLATE, _language())]
+    field = CARD_FIELDS[(LIST_TEMPLATE, reader_language())]
     key = cards_key()
     stored: dict[int, str] = {}
     for entry in entries:
@@ -274,16 +274,17 @@ def list_cards(entries: "list[Entry]", terms: Sequence[str] = ()) -> Cards:
     stale = [entry.pk for entry in entries if entry.pk not in stored]
     for batch in Entry.objects.for_derived_data(stale):
         for entry in batch:
-            stored[entry.pk] = render_card(entry, LIST_TEMPLATE, _language())
+            stored[entry.pk] = render_card(entry, LIST_TEMPLATE, reader_language())
     return Cards(show_title(stored[entry.pk], terms) for entry in entries)
 
 
 def with_list_card(entries: "QuerySet[Entry]", language: str | None = None) -> "QuerySet[Entry]":
     """``entries`` read with what :func:`list_cards` needs: titles, and the stored list card in the reader's language
     (or in ``language``)."""
-    field = CARD_FIELDS[(LIST_TEMPLATE, language or _language())]
+    field = CARD_FIELDS[(LIST_TEMPLATE, language or reader_language())]
     return entries.select_related("card").only("pk", "title", "title_en", "card__key", f"card__{field}")
 
 
-def _language() -> str:
+def reader_language() -> str:
+    """The edition being served: English on the English site, the original elsewhere."""
     return ENGLISH if reading_english() else ORIGINAL_LANGUAGE

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from briefing.compiled import CompiledQuery, IdList, Slot
-from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE, reading_english
+from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE
 from issues.models import Issue
 
-from .cards import Cards, list_cards, with_list_card
+from .cards import Cards, list_cards, reader_language, with_list_card
 from .models import Entry, Source, Tag
 from .search import parse_terms, search_page
 
@@ -62,7 +62,7 @@ def listed(ids: list[int], page: Page, terms: Sequence[str] = ()) -> tuple[Page,
     """
     # published() again: an entry whose issue was withdrawn since its id was
     # read stays off the page.
-    query = _LISTED[ENGLISH if reading_english() else ORIGINAL_LANGUAGE]
+    query = _LISTED[reader_language()]
     found = {entry.pk: entry for entry in query.run(now=timezone.now(), ids=ids)} if ids else {}
     page.object_list = [found[pk] for pk in ids if pk in found]
     return page, list_cards(page.object_list, terms)

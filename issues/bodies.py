@@ -80,9 +80,9 @@ def render_sections(sections: Sections, feed: bool) -> str:
     return get_template(SECTIONS_TEMPLATE).render({"sections": sections}).strip()
 
 
-def render_header(issue: Issue, link_title: bool = False) -> str:
+def render_header(issue: Issue) -> str:
     """The issue page's header (title, date, headline, lead) in the language being served."""
-    return get_template(HEADER_TEMPLATE).render({"issue": issue, "link_title": link_title})
+    return get_template(HEADER_TEMPLATE).render({"issue": issue})
 
 
 def store_bodies(issue_ids: Iterable[int]) -> int:
@@ -292,13 +292,13 @@ def _issue_saved(sender, instance: Issue, created: bool, raw: bool = False, **kw
         return
     if hasattr(instance, "_loaded_values"):
         instance._loaded_values.update((name, getattr(instance, name)) for name in Issue.HEADER_SOURCE_FIELDS)
-    waiting = _waiting.get()
-    if waiting is not None:
-        waiting.add(instance.pk)  # joined at the end of the block, with its entries
-        return
-    stored = IssueBody.objects.filter(issue_id=instance.pk).values_list("header_source", flat=True).first()
-    if stored != instance.header_fingerprint():
-        store_bodies([instance.pk])
+    # Inside stored_once() it waits for the end of the block, with its entries;
+    # outside, a body whose header holds these values already is left alone.
+    if _waiting.get() is None:
+        stored = IssueBody.objects.filter(issue_id=instance.pk).values_list("header_source", flat=True).first()
+        if stored == instance.header_fingerprint():
+            return
+    _store_or_wait([instance.pk])
 
 
 def connect_signals() -> None:
