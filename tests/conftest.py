@@ -64,4 +64,11 @@ def browser(monkeypatch):
         try:
             yield chromium
         finally:
+            # Inside sync_playwright() the test body runs in a copy of the
+            # context, so its ORM calls opened a connection of their own that
+            # Django's teardown never sees; left open, it keeps PostgreSQL from
+            # dropping the test database at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
             chromium.close()
