@@ -46,6 +46,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from briefing.feedxml import XMLText, xml_text
 from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE, reading_english
 from entries.cards import (
     FEED_TEMPLATE, PAGE_TEMPLATE, Sections, cards_key, cards_stored, issue_cards, issue_cards_of_kinds,
@@ -62,7 +63,8 @@ BODY_CARDS = [
     (template, language) for template in (PAGE_TEMPLATE, FEED_TEMPLATE) for language in (ORIGINAL_LANGUAGE, ENGLISH)
 ]
 #: Bump when the code below changes what a body holds (the feed's sections are built here).
-BODY_FORMAT = 1
+#: 2: the feed's sections are stored escaped for XML.
+BODY_FORMAT = 2
 
 @functools.cache
 def bodies_key() -> str:
@@ -74,9 +76,13 @@ def bodies_key() -> str:
 
 
 def render_sections(sections: Sections, feed: bool) -> str:
-    """Sections of cards as the page shows them (with a table of contents) or as a feed item carries them."""
+    """Sections of cards as the page shows them (with a table of contents) or as a feed item carries them.
+
+    A feed's sections come escaped for XML (``briefing.feedxml``): the feed
+    writes them as they are.
+    """
     if feed:
-        return "".join(format_html("<h2>{}</h2>\n{}", label, cards) for label, _value, cards in sections)
+        return xml_text("".join(format_html("<h2>{}</h2>\n{}", label, cards) for label, _value, cards in sections))
     return get_template(SECTIONS_TEMPLATE).render({"sections": sections}).strip()
 
 
@@ -171,19 +177,31 @@ def content_updated_at(issue: Issue) -> datetime.datetime:
     return max(moment for moment in moments if moment is not None)
 
 
-def issue_body(issue: Issue, feed: bool = False) -> SafeString:
-    """The issue's sections in the reader's language: its stored body, or assembled now if that is out of date.
-
-    Read the issue with ``Issue.objects.with_body(feed)`` to have the body in
-    the same query.
-    """
+def _sections(issue: Issue, feed: bool) -> str:
+    """The issue's stored sections in the reader's language, or assembled now if they are out of date."""
     try:
         body = issue.body
     except IssueBody.DoesNotExist:
         body = None
     if body is not None and body.key == bodies_key():
-        return mark_safe(getattr(body, IssueBody.field_for(feed, english=reading_english())))
-    return mark_safe(render_sections(issue_cards([issue.pk], feed=feed)[issue.pk], feed))
+        return getattr(body, IssueBody.field_for(feed, english=reading_english()))
+    return render_sections(issue_cards([issue.pk], feed=feed)[issue.pk], feed)
+
+
+def issue_body(issue: Issue) -> SafeString:
+    """The issue page's sections in the reader's language: its stored body, or assembled now if that is out of date.
+
+    Read the issue with ``Issue.objects.with_body()`` to have the body in the same query.
+    """
+    return mark_safe(_sections(issue, feed=False))
+
+
+def issue_feed_body(issue: Issue) -> XMLText:
+    """The issue's sections as a feed item carries them, escaped for XML; stored, or assembled now if out of date.
+
+    Read the issue with ``Issue.objects.with_body(feed=True)`` to have the body in the same query.
+    """
+    return XMLText(_sections(issue, feed=True))
 
 
 def issue_header(issue: Issue) -> SafeString | None:

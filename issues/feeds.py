@@ -21,7 +21,9 @@ import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import models
 from django.contrib.syndication.views import Feed
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 from django.utils.text import Truncator
@@ -29,17 +31,37 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from briefing.compiled import CompiledQuery, Slot
 from briefing.context_processors import site
+from briefing.feedxml import XMLSafeFeed, XMLText, add_text_element, xml_text
 from briefing.markdown import plain_text
 from briefing.translation import reading_english
 from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
 
-from .bodies import content_updated_at, issue_body
+from .bodies import content_updated_at, issue_feed_body
 from .models import Issue
 
 #: How many issues the feeds carry.
 FEED_LENGTH = 20
+
+
+def _latest_issues(english: bool) -> CompiledQuery[Issue]:
+    # Compiled once per connection, as the issue page's query: building and
+    # compiling the queryset cost about as much as PostgreSQL's answer.
+    # Not the Markdown of the leads: the feed carries their HTML.
+    return CompiledQuery(Issue, lambda: (
+        Issue.objects.published(now=Slot("now", models.DateTimeField())).with_body(feed=True, english=english)
+        .defer("lead", "lead_en").order_by("-date")[:FEED_LENGTH]
+    ))
+
+
+_LATEST_ISSUES = {english: _latest_issues(english) for english in (False, True)}
+
+
+def latest_issues() -> list[Issue]:
+    """The feed's issues: the latest published ones, newest first, each with its stored feed body, in one query."""
+    return _LATEST_ISSUES[reading_english()].run(now=timezone.now())
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 
@@ -73,7 +95,7 @@ class BufferedWrite:
         outfile.write(buffer.getvalue().encode(encoding, "xmlcharrefreplace"))
 
 
-class RssWithContent(BufferedWrite, Rss201rev2Feed):
+class RssWithContent(BufferedWrite, XMLSafeFeed, Rss201rev2Feed):
     """RSS 2.0 with the full HTML of each item in ``content:encoded``."""
 
     def rss_attributes(self) -> dict:
@@ -81,17 +103,17 @@ class RssWithContent(BufferedWrite, Rss201rev2Feed):
 
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
-        if item.get("content_html"):
-            handler.addQuickElement("content:encoded", item["content_html"])
+        if item.get("content_xml"):
+            add_text_element(handler, "content:encoded", item["content_xml"])
 
 
-class AtomWithContent(BufferedWrite, Atom1Feed):
+class AtomWithContent(BufferedWrite, XMLSafeFeed, Atom1Feed):
     """Atom with the full HTML of each item in ``content``."""
 
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
-        if item.get("content_html"):
-            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+        if item.get("content_xml"):
+            add_text_element(handler, "content", item["content_xml"], {"type": "html"})
 
 
 class SiteFeed(Feed):
@@ -109,11 +131,12 @@ class SiteFeed(Feed):
         text = getattr(item, "text", None)
         return str(text.title) if text is not None else str(item)
 
-    def item_content_html(self, item) -> str:
-        return ""
+    def item_content_xml(self, item) -> XMLText:
+        """The item's whole HTML, escaped for XML (``briefing.feedxml.xml_text``); none by default."""
+        return XMLText()
 
     def item_extra_kwargs(self, item) -> dict:
-        return {"content_html": self.item_content_html(item)}
+        return {"content_xml": self.item_content_xml(item)}
 
 
 class LatestIssuesFeed(SiteFeed):
@@ -135,12 +158,16 @@ class LatestIssuesFeed(SiteFeed):
         guid = f"tag:{site_host()},2019:briefing"
         return f"{guid}/en" if reading_english() else guid
 
-    def items(self):
-        # With each issue its stored body (issues/bodies.py): one query for the whole feed.
-        return Issue.objects.published().order_by("-date").with_body(feed=True)[:FEED_LENGTH]
+    def items(self) -> list[Issue]:
+        return latest_issues()
 
     def item_link(self, item: Issue) -> str:
-        return absolute(item.get_absolute_url())
+        # Asked for by the link and by the content: reverse() is a good part of an item's cost.
+        try:
+            return item.feed_link
+        except AttributeError:
+            item.feed_link = absolute(item.get_absolute_url())
+            return item.feed_link
 
     def item_guid(self, item: Issue) -> str:
         return edition_guid(item.date, f"issue/{item.pk}")
@@ -167,11 +194,12 @@ class LatestIssuesFeed(SiteFeed):
             parts.append(format_html("<p{}>{}</p>", lang_attr(lead), excerpt(lead, get_language())))
         return "".join(parts) or escape(str(item.text.title))
 
-    def item_content_html(self, item: Issue) -> str:
+    def item_content_xml(self, item: Issue) -> XMLText:
         """The whole issue: headline, lead, then its stored body: each section's entry cards.
 
         Built here rather than by a template: the feed is twenty issues, and
-        the template engine's cost per issue was most of the feed's.
+        the template engine's cost per issue was most of the feed's. The body
+        is stored escaped for XML; only what surrounds it is escaped here.
         """
         parts = []
         headline, lead = item.text.headline_html, item.text.lead_html
@@ -179,11 +207,11 @@ class LatestIssuesFeed(SiteFeed):
             parts.append(format_html("<p{}><strong>{}</strong></p>\n", lang_attr(headline), headline))
         if lead:
             parts.append(format_html("<div{}>{}</div>\n", lang_attr(lead), lead))
-        parts.append(issue_body(item, feed=True))
-        parts.append(format_html(
-            '\n<p><a href="{}">{}</a></p>', absolute(item.get_absolute_url()), _("Read this issue on the web"),
+        before = xml_text("".join(parts))
+        after = xml_text(format_html(
+            '\n<p><a href="{}">{}</a></p>', self.item_link(item), _("Read this issue on the web"),
         ))
-        return "".join(parts)
+        return XMLText(before + issue_feed_body(item) + after)
 
 
 class LatestIssuesAtomFeed(LatestIssuesFeed):

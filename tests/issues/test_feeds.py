@@ -205,3 +205,17 @@ def test_storing_an_unchanged_body_again_does_not_move_the_issue_in_the_feed(cli
     # As after a deployment: every card rendered again, none of them different.
     call_command("render_cards", "--all", "--no-progress", stdout=StringIO())
     assert client.get("/feed/atom/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/tags/%E9%87%8F%E5%8C%96/feed/"])
+def test_a_control_character_pasted_into_an_entry_does_not_break_the_feed(client, url):
+    # XML 1.0 cannot carry \x00-\x08, \x0b, \x0c or \x0e-\x1f: text copied out
+    # of a PDF brings them, and one of them used to turn the whole feed into a 500.
+    issue = issue_in(Issue.Status.PUBLISHED, entries=0, headline="要点\x0b一", lead="导读\x01二")
+    EntryFactory(issue=issue, title="INT8\x0c 量化", summary="摘要\x08里的\x1f字", tags=["量化"],
+                 source=SourceFactory(name="机器\x02之心"))
+    response, feed = read(client, url)
+    assert not any(chr(code) in response.content.decode() for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))
+    item = feed.entries[0]
+    shown = item.title + item.get("content", [{}])[0].get("value", "") + item.summary
+    assert "摘要里的字" in shown
