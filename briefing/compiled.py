@@ -233,7 +233,7 @@ def _cursor(connection):
         return connection.cursor()
     # The SQL is the same on every run, so PostgreSQL may parse and plan it
     # once per connection instead of on every request: a server-side
-    # prepared statement. Only these queries are prepared (the issue page's,
+    # prepared statement. Only these queries are prepared (the issue page's, the feed's
     # and the search results' entries by id), each a walk of a unique or
     # ordered index whose generic plan is as good as a custom one;
     # the rest of the site keeps Django's default of planning every query

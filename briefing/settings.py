@@ -110,7 +110,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests and a scheduled publish may write at once; wait for the lock.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
-# PostgreSQL: the issue page's query and the search results' read of their
+# PostgreSQL: the issue page's query, the feed's and the search results' read of their
 # entries (briefing/compiled.py) are prepared statements, planned once per
 # connection. Turn off behind a pooler in
 # transaction mode that does not keep track of them (PgBouncer before 1.22,
