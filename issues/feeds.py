@@ -21,8 +21,8 @@ import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
 from django.contrib.syndication.views import Feed
+from django.db import models
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
@@ -44,6 +44,7 @@ from .models import Issue
 
 #: How many issues the feeds carry.
 FEED_LENGTH = 20
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 
 def _latest_issues(english: bool) -> CompiledQuery[Issue]:
@@ -62,7 +63,6 @@ _LATEST_ISSUES = {english: _latest_issues(english) for english in (False, True)}
 def latest_issues() -> list[Issue]:
     """The feed's issues: the latest published ones, newest first, each with its stored feed body, in one query."""
     return _LATEST_ISSUES[reading_english()].run(now=timezone.now())
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 
 def site_host() -> str:
