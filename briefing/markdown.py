@@ -94,4 +94,6 @@ def _plain_text(html: str) -> str:
     # again (headlines, leads); strip_tags runs an HTML parser, so remember it.
     from django.utils.html import strip_tags
 
-    return html_lib.unescape(strip_tags(html))
+    # A plain str, never the SafeString it came in as: html.unescape() and
+    # strip_tags() hand their input back as it is when there is nothing to do.
+    return "" + html_lib.unescape(strip_tags(html))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
+from django.conf import settings
 from django.contrib.messages.storage import default_storage
+from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
@@ -60,3 +62,53 @@ class DropMessagesOnServerErrorMiddleware:
         if response.status_code >= 500 and hasattr(request, "_messages"):
             request._messages = default_storage(request)
         return response
+
+
+class PublicStatementTimeoutMiddleware:
+    """Bound the database time of every anonymous request (PostgreSQL's ``statement_timeout``).
+
+    A reader's request must never hold a worker and a database connection
+    for long, whatever the content or the query string; staff, who are few
+    and known, are not bounded (imports, long admin lists). A query cut off
+    answers 503, "try again", not a 500. Listed after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timeout = settings.PUBLIC_STATEMENT_TIMEOUT_MS
+        if not timeout or connection.vendor != "postgresql" or request.user.is_authenticated:
+            return self.get_response(request)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(timeout)}ms"])
+        try:
+            return self.get_response(request)
+        finally:
+            # The connection outlives the request (CONN_MAX_AGE): the next may be staff's.
+            if connection.connection is not None:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("RESET statement_timeout")
+                except DatabaseError:
+                    # Not to be left with the bound on: a new connection starts without it.
+                    if not connection.in_atomic_block:
+                        connection.close()
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError) and _is_query_canceled(exception):
+            response = HttpResponse(
+                "The site is busy; please try again in a moment.\n", status=503, content_type="text/plain; charset=utf-8",
+            )
+            response.headers["Retry-After"] = "5"
+            return response
+        return None
+
+
+def _is_query_canceled(exception: Exception) -> bool:
+    """Whether PostgreSQL cut the query off (``statement_timeout``)."""
+    try:
+        from psycopg.errors import QueryCanceled
+    except ImportError:  # SQLite only: no psycopg, and no statement timeout either
+        return False
+    return isinstance(exception.__cause__, QueryCanceled)

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous requests get a bounded database time (PostgreSQL's statement_timeout).
+    "briefing.middleware.PublicStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "briefing.middleware.DropMessagesOnServerErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,6 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # transaction mode that does not keep track of them (PgBouncer before 1.22,
 # or with max_prepared_statements = 0).
 PREPARED_QUERIES = env_bool("PREPARED_QUERIES", True)
+
+# The longest any one query of an anonymous request may run on PostgreSQL, in
+# milliseconds (0: unbounded); past it the reader gets a 503, and the worker is free.
+PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("PUBLIC_STATEMENT_TIMEOUT_MS", "3000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

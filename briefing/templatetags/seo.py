@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeData, SafeString
 from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_info
 
@@ -31,18 +34,30 @@ def absolute(path: str) -> str:
 DESCRIPTION_LENGTH = 200
 
 
-@register.filter(is_safe=True)
-def meta_description(text: str) -> str:
-    """``text`` cut to what a search result shows, with an ellipsis where it was cut.
+def _text_of(value) -> str:
+    """``value`` as plain text: HTML (anything marked safe) reduced to its text, anything else as it is."""
+    if isinstance(value, SafeData):
+        return "" + html.unescape(strip_tags(value))
+    return "" + str(value if value is not None else "")
 
-    As ``truncatechars``, which costs a Unicode normalization of every
-    description although most are short enough as they are; and like it,
-    safe text (a ``blocktranslate`` of an escaped name) stays safe, escaped once.
+
+@register.filter
+def attr(value) -> SafeString:
+    """``value`` escaped for an attribute, quotes included, whatever it was marked.
+
+    Text marked safe is HTML for an element's content, not for an attribute:
+    sanitized HTML keeps ``"`` in its text, which would close the attribute.
     """
-    text = text if isinstance(text, str) else str(text)
-    if len(text) <= DESCRIPTION_LENGTH:
-        return text
-    return Truncator(text).chars(DESCRIPTION_LENGTH)
+    return escape(_text_of(value))
+
+
+@register.filter
+def meta_description(value) -> SafeString:
+    """``value`` as text cut to what a search result shows, with an ellipsis where it was cut, escaped for an attribute."""
+    text = _text_of(value)
+    if len(text) > DESCRIPTION_LENGTH:
+        text = Truncator(text).chars(DESCRIPTION_LENGTH)
+    return escape(text)
 
 
 @register.filter

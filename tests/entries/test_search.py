@@ -156,3 +156,27 @@ def test_like_wildcards_in_a_term_are_matched_literally(client, archive):
     assert titles(client, "50%") == ["剪枝 50% 之后"]
     assert titles(client, "%") == ["剪枝 50% 之后"]
     assert titles(client, "_") == []
+
+
+def test_a_two_character_search_over_a_huge_summary_answers_within_the_public_time_bound(client, settings):
+    # The pairs of a 100,000-character text were once computed in quadratic
+    # time: one such entry took 30 s to save and to match. Within the public
+    # statement timeout, the page now answers and finds it.
+    settings.PUBLIC_STATEMENT_TIMEOUT_MS = 3000
+    issue = published(entries=0)
+    EntryFactory(issue=issue, title="长文", summary="量化" * 25_000 + "zz" + "推理" * 25_000)
+    EntryFactory(issue=issue, title="短文", summary="没有")
+    assert titles(client, "zz") == ["长文"]
+    assert titles(client, "量化") == ["长文"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pairs index is PostgreSQL's")
+def test_the_pairs_index_holds_every_pair_of_adjacent_characters_once():
+    text = "量化芯片 ai 量化"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT briefing_bigrams(%s)", [text])
+        pairs = cursor.fetchone()[0]
+    assert sorted(pairs) == sorted({text[i:i + 2] for i in range(len(text) - 1)})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT briefing_bigrams('a'), briefing_bigrams('')")
+        assert cursor.fetchone() == ([], [])
