@@ -31,11 +31,10 @@ run: demo
 test: install
 	$(PY) -m pytest
 
-## serve: production-like: collectstatic, migrate, render_cards, gunicorn on $(HOST):$(PORT) (see README, Deployment)
+## serve: production-like: collectstatic, migrate, gunicorn on $(HOST):$(PORT) (see README, Deployment)
 serve: install
 	DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
 	DEBUG=0 $(PY) manage.py migrate --noinput
-	DEBUG=0 $(PY) manage.py render_cards --no-progress
 	DEBUG=0 PORT=$(PORT) BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c briefing/gunicorn.conf.py briefing.wsgi:application
 
 ## bench: synthetic 1,000-issue site on PostgreSQL behind gunicorn, measured with wrk; writes bench/results/

@@ -6,6 +6,4 @@ class BriefingConfig(AppConfig):
     verbose_name = "Briefing"
 
     def ready(self) -> None:
-        from . import cache, checks  # noqa: F401  (registers the system checks)
-
-        cache.connect_signals()
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -24,10 +24,9 @@ def check_shared_cache(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
     if settings.PUBLIC_CACHE_SECONDS and backend.endswith("LocMemCache"):
         return [Warning(
-            "Public pages are cached in each process's own memory: with several gunicorn "
-            "workers, a worker may show a page from before a publish.",
-            hint="Set REDIS_URL (e.g. redis://127.0.0.1:6379/0), or run a single worker "
-                 "(`make serve` does when REDIS_URL is unset).",
+            "Public pages and fragments are cached in each process's own memory: every "
+            "gunicorn worker renders and keeps its own copy.",
+            hint="Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to share one cache between workers.",
             id="briefing.W002",
         )]
     return []

@@ -7,7 +7,8 @@ from typing import Callable
 
 from django.conf import settings
 from django.contrib.messages.storage import default_storage
-from django.db import DatabaseError, OperationalError, connection
+from django.db import OperationalError, connection
+from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
@@ -77,23 +78,9 @@ class PublicStatementTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        timeout = settings.PUBLIC_STATEMENT_TIMEOUT_MS
-        if not timeout or connection.vendor != "postgresql" or request.user.is_authenticated:
-            return self.get_response(request)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(timeout)}ms"])
-        try:
-            return self.get_response(request)
-        finally:
-            # The connection outlives the request (CONN_MAX_AGE): the next may be staff's.
-            if connection.connection is not None:
-                try:
-                    with connection.cursor() as cursor:
-                        cursor.execute("RESET statement_timeout")
-                except DatabaseError:
-                    # Not to be left with the bound on: a new connection starts without it.
-                    if not connection.in_atomic_block:
-                        connection.close()
+        if connection.vendor == "postgresql":
+            set_statement_timeout(0 if is_signed_in(request) else settings.PUBLIC_STATEMENT_TIMEOUT_MS)
+        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError) and _is_query_canceled(exception):
@@ -103,6 +90,33 @@ class PublicStatementTimeoutMiddleware:
             response.headers["Retry-After"] = "5"
             return response
         return None
+
+
+def is_signed_in(request: HttpRequest) -> bool:
+    """Whether a user is signed in; without a session cookie the session is not even read
+    (reading it would keep the page out of the public page cache)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+
+
+def set_statement_timeout(milliseconds: int) -> None:
+    """Give this thread's PostgreSQL connection that ``statement_timeout`` (0: none), unless it has it already.
+
+    The setting belongs to the database session, which outlives the request
+    (CONN_MAX_AGE): it is set again only when the next request wants
+    another, so most requests pay nothing for it.
+    """
+    if getattr(connection, "statement_timeout_ms", 0) == milliseconds and connection.connection is not None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(milliseconds)}ms"])
+    connection.statement_timeout_ms = milliseconds
+
+
+def _new_session_is_unbounded(sender, connection, **kwargs) -> None:
+    connection.statement_timeout_ms = 0
+
+
+connection_created.connect(_new_session_is_unbounded, dispatch_uid="briefing.middleware.statement_timeout")
 
 
 def _is_query_canceled(exception: Exception) -> bool:

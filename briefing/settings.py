@@ -112,13 +112,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests and a scheduled publish may write at once; wait for the lock.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
-# PostgreSQL: the issue page's query, the feed's and the search results' read of their
-# entries (briefing/compiled.py) are prepared statements, planned once per
-# connection. Turn off behind a pooler in
-# transaction mode that does not keep track of them (PgBouncer before 1.22,
-# or with max_prepared_statements = 0).
-PREPARED_QUERIES = env_bool("PREPARED_QUERIES", True)
-
 # The longest any one query of an anonymous request may run on PostgreSQL, in
 # milliseconds (0: unbounded); past it the reader gets a 503, and the worker is free.
 PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("PUBLIC_STATEMENT_TIMEOUT_MS", "3000"))
@@ -208,19 +201,20 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Cache --------------------------------------------------------------------
-# Redis when REDIS_URL is set (shared by every gunicorn worker, so a publish
-# shows in all of them at once); this process's memory otherwise.
+# Redis when REDIS_URL is set (shared by every gunicorn worker); this process's
+# memory otherwise. It holds the public pages (briefing/cache.py) and the
+# rendered fragments they are made of (briefing/fragments.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "briefing")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis cache, but reusing its client objects: every page
-            # cache hit reads the content version from Redis (briefing/cache_backends.py).
-            "BACKEND": "briefing.cache_backends.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 3600,
+            # An unreachable Redis must cost a request milliseconds, not seconds.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:
@@ -232,20 +226,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# Rendered pages themselves are kept in each process's memory (gzip-compressed
-# when that pays): a hit then costs one tiny round trip to the shared cache
-# (for the content version), not the transfer of the whole page.
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": f"{CACHE_KEY_PREFIX}-pages",
-    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "1000"))},
-}
 # The site's chrome (menu, footer, feed links), which varies with the language
 # only, never with content: rendered once per process (templates/base.html).
 # With DEBUG, templates are reloaded when edited, and the chrome with them.
-CACHES["fragments"] = {
+CACHES["chrome"] = {
     "BACKEND": "django.core.cache.backends.dummy.DummyCache" if DEBUG else "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": f"{CACHE_KEY_PREFIX}-fragments",
+    "LOCATION": f"{CACHE_KEY_PREFIX}-chrome",
 }
 # How long an anonymous reader's public page is kept; 0 turns the page cache
 # off. Any change to published content shows at once regardless (see
@@ -253,6 +239,15 @@ CACHES["fragments"] = {
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0" if DEBUG else "600"))
 # Paths never cached: staff pages and anything that is not a public page.
 PUBLIC_CACHE_EXCLUDE = ["/admin/", "/markdownx/", "/preview/", "/bench/", "/static/", "/media/", "/i18n/"]
+# How long a rendered issue section or entry card is kept. Its key changes
+# with every edit and deploy, so this only bounds memory use.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", str(7 * 24 * 3600)))
+# After the cache server fails, leave it alone this long; log the outage at most this often.
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+CACHE_OUTAGE_LOG_SECONDS = float(os.environ.get("CACHE_OUTAGE_LOG_SECONDS", "60"))
+# The deployed code's version, which cached fragments are keyed by. Left
+# empty, a digest of the code, templates and translations (briefing/version.py).
+CODE_VERSION = os.environ.get("CODE_VERSION", "")
 
 # BENCH=1 adds /bench/ping/, the constant view the benchmark compares against.
 BENCH = env_bool("BENCH", False)

@@ -15,7 +15,7 @@ from briefing.context_processors import site
 from briefing.templatetags.seo import absolute
 from issues.feeds import SiteFeed, edition_guid, edition_title
 
-from .cards import entry_cards
+from .listing import feed_cards
 from .models import Entry, Source, Tag
 
 #: How many entries an entry feed carries.
@@ -30,15 +30,10 @@ class EntryFeed(SiteFeed):
 
     def items(self, obj) -> list[Entry]:
         items = list(
-            self.entries(obj)
-            .select_related("issue", "source")
-            .prefetch_related("tags")
-            .order_by("-issue__date", "section", "position", "pk")[:FEED_LENGTH]
+            self.entries(obj).newest_first().select_related("issue", "source").prefetch_related("tags")[:FEED_LENGTH]
         )
-        # Their stored feed cards (entries/cards.py), kept on each for item_description.
-        cards = entry_cards(items, feed=True)
-        for item in items:
-            item.feed_card = cards[item.pk]
+        for item, card in zip(items, feed_cards(items)):
+            item.feed_card = card
         return items
 
     def item_link(self, item: Entry) -> str:

@@ -113,8 +113,7 @@ class EntryAdminForm(EditTokenMixin, EntryForm):
         return entry_snapshot(self.instance)
 
     def lock(self) -> None:
-        # The issue first, as the issue's form and the issue body's writer
-        # (issues/bodies.py) do: locks taken in one order never deadlock.
+        # The issue first, as the issue's form does: locks taken in one order never deadlock.
         Issue.objects.filter(pk=self.instance.issue_id).lock()
         Entry.objects.select_for_update().filter(pk=self.instance.pk).exists()
 

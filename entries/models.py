@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
@@ -16,11 +16,11 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from briefing.changes import ChangeTrackingMixin
 from briefing.markdown import render_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
-from .cards import cards_stored, store_cards
 from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
 
 
@@ -28,7 +28,7 @@ def search_text_of(parts: Iterable[str | None]) -> str:
     """What search matches an entry against: ``parts`` lower-cased, one line each.
 
     The parts are an entry's titles and summaries (both editions), source name
-    and tag names (see entries/search.py), or its titles alone. Whitespace within a part becomes one
+    and tag names (see entries/search.py). Whitespace within a part becomes one
     space and parts are joined by newlines: a search term never holds
     whitespace, so it matches within one part, never across two.
     """
@@ -48,7 +48,7 @@ class SourceQuerySet(models.QuerySet):
         )
 
 
-class Source(models.Model):
+class Source(ChangeTrackingMixin, models.Model):
     """Who published a linked item: a WeChat account, a website, arXiv, GitHub…"""
 
     class Kind(models.TextChoices):
@@ -84,12 +84,13 @@ class Source(models.Model):
                 slug = f"{base}-{n}"
             self.slug = slug
         super().save(*args, **kwargs)
+        self.remember_saved_values()
 
     def get_absolute_url(self) -> str:
         return reverse("entries:source", kwargs={"slug": self.slug})
 
 
-class Tag(TagBase):
+class Tag(ChangeTrackingMixin, TagBase):
     """A topic such as 量化 or RISC-V; slugs keep Chinese characters readable."""
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
@@ -98,6 +99,10 @@ class Tag(TagBase):
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.remember_saved_values()
 
     def slugify(self, tag: str, i: int | None = None) -> str:
         slug = unicode_slug(tag, "tag")
@@ -129,14 +134,35 @@ class EntryQuerySet(models.QuerySet):
     def in_reading_order(self) -> "EntryQuerySet":
         return self.order_by("section", "position", "pk")
 
-    def for_derived_data(self, ids: list[int], batch_size: int = 200) -> Iterator[list["Entry"]]:
-        """The entries ``ids``, in batches, with the issue, source and tags their search rows and cards are made of."""
+    def newest_first(self) -> "EntryQuerySet":
+        """Newest issue first, then reading order: how lists of entries from many issues run."""
+        return self.order_by("-issue__date", "section", "position", "pk")
+
+    def store_search_text(self, batch_size: int = 500) -> int:
+        """Write the ``search_text`` of these entries again, from their fields, source and tags as stored; how many.
+
+        For what changes an entry's search text without saving it: its tags,
+        or a rename of its source or of one of its tags. A few queries per batch.
+        """
+        ids = list(self.values_list("pk", flat=True))
+        done = 0
         for start in range(0, len(ids), batch_size):
-            batch = self.filter(pk__in=ids[start:start + batch_size])
-            yield list(batch.select_related("issue", "source").prefetch_related("tags"))
+            batch = list(
+                Entry.objects.filter(pk__in=ids[start:start + batch_size])
+                .select_related("source").prefetch_related("tags")
+            )
+            changed = []
+            for entry in batch:
+                text = entry.build_search_text()
+                if text != entry.search_text:
+                    entry.search_text = text
+                    changed.append(entry)
+            Entry.objects.bulk_update(changed, ["search_text"])
+            done += len(changed)
+        return done
 
 
-class Entry(EnglishEditionMixin, models.Model):
+class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     """One hand-picked item of an issue, in a section, with its summary."""
 
     class Section(models.IntegerChoices):
@@ -178,6 +204,9 @@ class Entry(EnglishEditionMixin, models.Model):
     )
     # Ordered, or pages list the same tags in whatever order the database returns them.
     tags = TaggableManager(through=TaggedEntry, blank=True, verbose_name=_("tags"), ordering=["name"])
+    #: What search matches (entries/search.py): titles and summaries in both
+    #: editions, source name and tag names, lower-cased, one a line.
+    search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -206,66 +235,42 @@ class Entry(EnglishEditionMixin, models.Model):
         return reverse("entries:detail", kwargs={"pk": self.pk})
 
     def save(self, *args, **kwargs) -> None:
+        """Apply link recognition, render the summaries, write the search text; tell the issue what changed.
+
+        The issue's ``content_changed_at`` moves in the same transaction, for
+        the issue the entry is in and the one it left, unless nothing changed.
+        """
         self.recognise_links()
         self.url_normalized = normalize_url(self.url)
         self.summary_html = render_markdown(self.summary)
         self.summary_en_html = render_markdown(self.summary_en)
+        self.search_text = self.build_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {
                 "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
+                "search_text",
             }
-        left = getattr(self, "_loaded_values", {}).get("issue_id")
-        # One transaction: a row saved without its search row, cards and
-        # issue body would be shown as it was, under a valid fingerprint.
+        changed = self.changed_fields() - {"updated_at"}
+        left = getattr(self, "saved_values", {}).get("issue_id")
         with transaction.atomic():
-            lock_issues({self.issue_id, left})
             super().save(*args, **kwargs)
-            # Once the row is written: the search row and the cards are made from
-            # the entry as stored, with its source and tags.
-            refresh_derived([self], issues_locked=True)
-            # An entry moved to another issue leaves a gap in the one it was in.
-            if left is not None and left != self.issue_id:
-                cards_stored.send(sender=Entry, issue_ids={left})
-        if hasattr(self, "_loaded_values"):
-            self._loaded_values["issue_id"] = self.issue_id
+            if changed:
+                Issue.objects.filter(pk__in={self.issue_id, left} - {None}).content_changed()
+        self.remember_saved_values()
 
-    @classmethod
-    def from_db(cls, db, field_names, values) -> "Entry":
-        instance = super().from_db(db, field_names, values)
-        # As read (the pattern Issue.from_db follows too): save() tells from it
-        # when the entry left its issue (issues/bodies.py).
-        instance._loaded_values = dict(zip(field_names, values))
-        return instance
+    def build_search_text(self) -> str:
+        """This entry's ``search_text`` from its fields, its source and its tags as they are now.
 
-    def build_search_text(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> str:
-        """This entry's search text (``EntrySearch.text``) from its fields, source and tags, as they are now.
-
-        ``tag_names`` and ``source_name`` save the queries for the tags and the
-        source when the caller has them; otherwise they are read (the tags from
-        the prefetch cache if there is one). An entry not yet saved has no tags.
+        The tags come from ``prefetch_related("tags")`` where the entry was
+        read with it; an entry not yet saved has none.
         """
-        if tag_names is None:
-            if self.pk is None:
-                tag_names = []
-            elif "tags" in getattr(self, "_prefetched_objects_cache", {}):
-                tag_names = [tag.name for tag in self.tags.all()]
-            else:
-                tag_names = TaggedEntry.objects.filter(content_object_id=self.pk).values_list("tag__name", flat=True)
-        if source_name is None:
-            source_name = self.source.name if self.source_id is not None else ""
+        tag_names = [tag.name for tag in self.tags.all()] if self.pk is not None else []
+        source_name = self.source.name if self.source_id is not None else ""
         # Sorted, so that the same tags always give the same text.
         return search_text_of([
             self.title, self.title_en, self.summary, self.summary_en, source_name, *sorted(tag_names),
         ])
-
-    def build_search_row(self, tag_names: Iterable[str] | None = None, source_name: str | None = None) -> "EntrySearch":
-        """This entry's ``EntrySearch`` row (not saved), made as :meth:`build_search_text` says."""
-        return EntrySearch(
-            entry_id=self.pk, issue_id=self.issue_id, section=self.section, position=self.position,
-            titles=search_text_of([self.title, self.title_en]),
-            text=self.build_search_text(tag_names=tag_names, source_name=source_name),
-        )
 
     def recognise_links(self) -> LinkInfo:
         """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.
@@ -373,157 +378,6 @@ def duplicate_warnings(entries) -> list[SafeString]:
                 "title": conditional_escape(entry.title), "issue": link, "other": conditional_escape(other.title),
             }))
     return warnings
-
-
-class EntrySearchQuerySet(models.QuerySet):
-    def published(self, now: datetime.datetime | None = None) -> "EntrySearchQuerySet":
-        """Rows of entries readers may see: ``Entry.objects.published()``'s rule, through the same issue relation."""
-        return self.filter(Issue.objects.published_condition("issue__", now=now))
-
-
-class EntrySearch(models.Model):
-    """What search matches and orders an entry by, in a narrow table of its own.
-
-    Derived data, one row per entry, never edited: ``Entry.save()`` writes it,
-    entries/signals.py rewrites it when tags, a source or a tag change, and
-    bulk writes call :func:`refresh_search_text`. Search reads every published
-    row for a term too short for the trigram index (量化, 芯片), so the row
-    holds only what the query needs, fixed-width ordering keys first: a scan
-    of this table costs a third of one of ``entries_entry``, whose search
-    column would sit behind a dozen wide columns that PostgreSQL steps over
-    in every row.
-    """
-
-    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="search")
-    # A copy of the entry's issue, section and position: results are ordered
-    # by them, and published() filters through the issue, without reading entries_entry.
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="+")
-    section = models.PositiveSmallIntegerField()
-    position = models.PositiveIntegerField()
-    #: The entry's titles (both editions), lower-cased, one a line: title matches rank first.
-    titles = models.TextField()
-    #: Titles, summaries (both editions), source name and tag names, lower-cased, one a line.
-    text = models.TextField()
-
-    objects = EntrySearchQuerySet.as_manager()
-
-    #: The fields copied from the entry, compared to tell a row that changed.
-    DERIVED_FIELDS = ("issue_id", "section", "position", "titles", "text")
-
-    class Meta:
-        verbose_name = _("entry search text")
-        verbose_name_plural = _("entry search texts")
-
-    def __str__(self) -> str:
-        return f"search text of entry {self.entry_id}"
-
-
-def store_search_text(entries: list[Entry]) -> int:
-    """Rebuild the search rows of ``entries`` (loaded with source and tags) and store what changed; how many."""
-    rows = [entry.build_search_row() for entry in entries]
-    fields = EntrySearch.DERIVED_FIELDS
-    stored = {
-        pk: tuple(values) for pk, *values in
-        EntrySearch.objects.filter(entry__in=[row.entry_id for row in rows]).values_list("entry_id", *fields)
-    }
-    changed = [row for row in rows if stored.get(row.entry_id) != tuple(getattr(row, name) for name in fields)]
-    # An upsert, and no signals: a search row is derived data.
-    EntrySearch.objects.bulk_create(
-        changed, batch_size=500, update_conflicts=True, unique_fields=["entry"],
-        update_fields=[name.removesuffix("_id") for name in fields],
-    )
-    return len(changed)
-
-
-def _pks(entries: models.QuerySet[Entry] | Iterable[Entry]) -> list[int]:
-    """The ids of ``entries``, a queryset (read without building entries) or entries in hand."""
-    if isinstance(entries, models.QuerySet):
-        return list(entries.values_list("pk", flat=True))
-    return [entry.pk for entry in entries]
-
-
-def refresh_search_text(entries: models.QuerySet[Entry] | Iterable[Entry]) -> int:
-    """Rebuild and store the search rows of ``entries``; the number that changed.
-
-    For writes that bypass ``Entry.save()`` and the signals of
-    entries/signals.py: bulk_create, bulk_update, QuerySet.update(). A few
-    queries per 200 entries.
-    """
-    return sum(store_search_text(batch) for batch in Entry.objects.for_derived_data(_pks(entries)))
-
-
-def lock_issues(issue_ids: Iterable[int | None] | models.QuerySet) -> None:
-    """Lock the rows of these issues, in id order, until the transaction ends.
-
-    Whatever writes an entry's derived rows (search row, cards) and then its
-    issue's body (issues/bodies.py, which locks the issue) takes the issue
-    first, as the admin's issue and entry forms do: locks always taken in one
-    order never deadlock. Renaming a tag used across a hundred issues while
-    an editor saves one of them would otherwise hold a card the save needs
-    while waiting for the issue the save holds.
-    """
-    # SQLite has no row locks: it lets one writer at a time in anyway.
-    if not connections[Issue.objects.db].features.has_select_for_update:
-        return
-    if isinstance(issue_ids, models.QuerySet):
-        wanted: models.QuerySet | list[int] = issue_ids  # a subquery: one query for all
-    else:
-        wanted = sorted({pk for pk in issue_ids if pk is not None})
-        if not wanted:
-            return
-    Issue.objects.filter(pk__in=wanted).lock()
-
-
-def refresh_derived(
-    entries: models.QuerySet[Entry] | Iterable[Entry], search_text: bool = True, issues_locked: bool = False,
-) -> int:
-    """Rebuild the cards, and unless told not to the search rows, of ``entries``, each read once; how many.
-
-    What ``Entry.save()`` does for one entry, for writes that bypass it (the
-    archive importer, bench/synthetic.py) and for the receivers of
-    entries/signals.py. The entries are read afresh with their source and
-    tags, so what is stored is what the database holds. Their issues are
-    locked first (:func:`lock_issues`) unless the caller holds them already.
-    """
-    if isinstance(entries, models.QuerySet):
-        rows = list(entries.values_list("pk", "issue_id"))
-    else:
-        rows = [(entry.pk, entry.issue_id) for entry in entries]
-    done = 0
-    # No savepoint: nothing here is retried, only kept whole with the caller's work.
-    with transaction.atomic(savepoint=False):
-        if not issues_locked:
-            lock_issues(issue_id for _, issue_id in rows)
-        for batch in Entry.objects.for_derived_data([pk for pk, _ in rows]):
-            if search_text:
-                store_search_text(batch)
-            done += store_cards(batch)
-    return done
-
-
-class EntryCard(models.Model):
-    """An entry as issue pages, feeds and lists show it, in both languages, rendered when it changes.
-
-    Derived data, kept by entries/cards.py: never edited, never versioned.
-    """
-
-    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="card")
-    page_html = models.TextField()
-    page_en_html = models.TextField()
-    feed_html = models.TextField()
-    feed_en_html = models.TextField()
-    #: With the issue it appeared in, for the tag, source and search pages (title between markers).
-    list_html = models.TextField()
-    list_en_html = models.TextField()
-    #: The fingerprint of the templates, translations and SITE_URL it was made with.
-    key = models.CharField(max_length=16)
-
-    class Meta:
-        verbose_name = _("entry card")
-        verbose_name_plural = _("entry cards")
-
-    def __str__(self) -> str:
-        return f"card of entry {self.entry_id}"
 
 
 class LinkCheckQuerySet(models.QuerySet):

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateTimeField, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from briefing.compiled import CompiledQuery, IdList, Slot
-from briefing.translation import ENGLISH, ORIGINAL_LANGUAGE
 from issues.models import Issue
 
-from .cards import Cards, list_cards, reader_language, with_list_card
+from .listing import list_cards
 from .models import Entry, Source, Tag
 from .search import parse_terms, search_page
 
@@ -41,46 +36,11 @@ def published_tags() -> QuerySet[Tag]:
     )
 
 
-def _listed(language: str) -> CompiledQuery[Entry]:
-    # Compiled once (briefing/compiled.py): the ORM took longer to write this
-    # SQL than PostgreSQL to run it, and as a prepared statement its plan
-    # (20 lookups by primary key) is made once per connection.
-    return CompiledQuery(Entry, lambda: (
-        with_list_card(Entry.objects.published(now=Slot("now", DateTimeField())), language)
-        .filter(pk__in_slot=Slot("ids", IdList())).order_by()
-    ))
-
-
-_LISTED = {language: _listed(language) for language in (ORIGINAL_LANGUAGE, ENGLISH)}
-
-
-def listed(ids: list[int], page: Page, terms: Sequence[str] = ()) -> tuple[Page, Cards]:
-    """``page`` with its entries (``ids``, in order) in ``object_list``, and their list cards.
-
-    One query: the entries' titles with their stored list cards (cards that
-    are missing or out of date are rendered for the request, entries/cards.py).
-    """
-    # published() again: an entry whose issue was withdrawn since its id was
-    # read stays off the page.
-    query = _LISTED[reader_language()]
-    found = {entry.pk: entry for entry in query.run(now=timezone.now(), ids=ids)} if ids else {}
-    page.object_list = [found[pk] for pk in ids if pk in found]
-    return page, list_cards(page.object_list, terms)
-
-
-def _newest_first_page(request: HttpRequest, entries: QuerySet[Entry]) -> tuple[Page, Cards]:
-    """A page of published ``entries``, newest issue first, with their list cards: a count and one query.
-
-    Not a window count as search has: PostgreSQL 15 prices a window's
-    startup as if the LIMIT could stop it early, and walks every issue
-    newest first probing each entry's tags (35 ms for the tag 量化), where
-    the count alone is a hash join over the covering index
-    ``entry_reading_order`` and the page an early-stopping walk (0.2 ms).
-    """
-    ordered = with_list_card(entries.order_by("-issue__date", "section", "position", "pk"))
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+def newest_first_page(request: HttpRequest, entries: QuerySet[Entry]) -> Page:
+    """The requested page of published ``entries``, newest issue first, read with their issue and source."""
+    page = Paginator(entries.newest_first().select_related("issue", "source"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    return page, list_cards(page.object_list)
+    return page
 
 
 @require_safe
@@ -104,12 +64,12 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A tag's entries across published issues, newest first."""
     tag = get_object_or_404(Tag, slug=slug)
-    page, cards = _newest_first_page(request, Entry.objects.published().filter(tags=tag))
+    page = newest_first_page(request, Entry.objects.published().filter(tags=tag))
     # A tag used only by unpublished entries does not exist for readers.
     if not page.paginator.count:
         raise Http404("No published entries with this tag.")
     return render(request, "entries/tag_detail.html", {
-        "tag": tag, "page_obj": page, "entries": page.object_list, "cards": cards,
+        "tag": tag, "page_obj": page, "entries": page.object_list, "cards": list_cards(page.object_list),
     })
 
 
@@ -117,11 +77,11 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A source's entries across published issues, newest first."""
     source = get_object_or_404(Source, slug=slug)
-    page, cards = _newest_first_page(request, Entry.objects.published().filter(source=source))
+    page = newest_first_page(request, Entry.objects.published().filter(source=source))
     if not page.paginator.count:
         raise Http404("No published entries from this source.")
     return render(request, "entries/source_detail.html", {
-        "source": source, "page_obj": page, "entries": page.object_list, "cards": cards,
+        "source": source, "page_obj": page, "entries": page.object_list, "cards": list_cards(page.object_list),
     })
 
 
@@ -144,7 +104,8 @@ def search(request: HttpRequest) -> HttpResponse:
     """Published entries matching every term, title matches first, newer first."""
     query = request.GET.get("q", "").strip()[:200]
     terms = parse_terms(query)
-    page, cards = listed(*search_page(query, request.GET.get("page"), PAGE_SIZE), terms=terms)
+    page = search_page(query, request.GET.get("page"), PAGE_SIZE)
     return render(request, "entries/search.html", {
-        "query": query, "terms": terms, "page_obj": page, "entries": page.object_list, "cards": cards,
+        "query": query, "terms": terms, "page_obj": page, "entries": page.object_list,
+        "cards": list_cards(page.object_list, terms),
     })

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from entries.forms import EntryForm, EntryInlineFormSet
 from entries.models import Entry
 
-from . import bodies, dashboard, history, workflow
+from . import dashboard, history, workflow
 from .forms import IssueAdminForm, TransitionForm
 from .models import Issue, IssueForReview, PreviewLink
 
@@ -144,11 +144,8 @@ class IssueAdmin(admin.ModelAdmin):
             messages.warning(request, warning)
 
     # History: every save of the issue form is a revision of the issue with its entries.
-    # Its body is joined once, at the end, for the issue and all the entries
-    # saved (a new title or date renders every card again), inside the
-    # revision's transaction.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        with reversion.create_revision(manage_manually=True), bodies.stored_once():
+        with reversion.create_revision(manage_manually=True):
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 

@@ -8,10 +8,7 @@ class IssuesConfig(AppConfig):
 
     def ready(self) -> None:
         # Issues with their entries are under version control (see issues/history.py).
-        from . import history
+        from . import history, signals
 
         history.register()
-        # Stored issue bodies follow their entries' cards (see issues/bodies.py).
-        from . import bodies
-
-        bodies.connect_signals()
+        signals.connect_signals()

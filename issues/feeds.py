@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import datetime
 import functools
-import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db import models
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 from django.utils.text import Truncator
@@ -31,38 +28,27 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from briefing.compiled import CompiledQuery, Slot
 from briefing.context_processors import site
-from briefing.feedxml import XMLSafeFeed, XMLText, add_text_element, xml_text
+from briefing.feedxml import XMLSafeFeed
 from briefing.markdown import plain_text
-from briefing.translation import reading_english
 from briefing.templatetags.edition import lang_attr
 from briefing.templatetags.seo import absolute
+from briefing.translation import reading_english
 
-from .bodies import content_updated_at, issue_feed_body
 from .models import Issue
+from .sections import sections_html
 
 #: How many issues the feeds carry.
 FEED_LENGTH = 20
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 
-def _latest_issues(english: bool) -> CompiledQuery[Issue]:
-    # Compiled once per connection, as the issue page's query: building and
-    # compiling the queryset cost about as much as PostgreSQL's answer.
-    # Not the Markdown of the leads: the feed carries their HTML.
-    return CompiledQuery(Issue, lambda: (
-        Issue.objects.published(now=Slot("now", models.DateTimeField())).with_body(feed=True, english=english)
-        .defer("lead", "lead_en").order_by("-date")[:FEED_LENGTH]
-    ))
-
-
-_LATEST_ISSUES = {english: _latest_issues(english) for english in (False, True)}
-
-
 def latest_issues() -> list[Issue]:
-    """The feed's issues: the latest published ones, newest first, each with its stored feed body, in one query."""
-    return _LATEST_ISSUES[reading_english()].run(now=timezone.now())
+    """The feed's issues: the latest published ones, newest first, each with its sections (``feed_sections``)."""
+    issues = list(Issue.objects.published().order_by("-date").defer("lead", "lead_en")[:FEED_LENGTH])
+    for issue, sections in zip(issues, sections_html(issues, feed=True).values()):
+        issue.feed_sections = sections
+    return issues
 
 
 def site_host() -> str:
@@ -80,22 +66,7 @@ def edition_guid(date: datetime.date, specific: str) -> str:
     return f"{guid}/en" if reading_english() else guid
 
 
-class BufferedWrite:
-    """Write the document into memory and hand it to the response in one piece.
-
-    The XML writer makes hundreds of small writes per feed (twenty whole
-    issues); each, written to an ``HttpResponse``, is encoded and stored as a
-    chunk of its own.
-    """
-
-    def write(self, outfile, encoding: str) -> None:
-        buffer = io.StringIO()
-        super().write(buffer, encoding)
-        # As the XML writer would have: what the encoding cannot hold becomes a character reference.
-        outfile.write(buffer.getvalue().encode(encoding, "xmlcharrefreplace"))
-
-
-class RssWithContent(BufferedWrite, XMLSafeFeed, Rss201rev2Feed):
+class RssWithContent(XMLSafeFeed, Rss201rev2Feed):
     """RSS 2.0 with the full HTML of each item in ``content:encoded``."""
 
     def rss_attributes(self) -> dict:
@@ -103,17 +74,17 @@ class RssWithContent(BufferedWrite, XMLSafeFeed, Rss201rev2Feed):
 
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
-        if item.get("content_xml"):
-            add_text_element(handler, "content:encoded", item["content_xml"])
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomWithContent(BufferedWrite, XMLSafeFeed, Atom1Feed):
+class AtomWithContent(XMLSafeFeed, Atom1Feed):
     """Atom with the full HTML of each item in ``content``."""
 
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
-        if item.get("content_xml"):
-            add_text_element(handler, "content", item["content_xml"], {"type": "html"})
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
 class SiteFeed(Feed):
@@ -131,12 +102,12 @@ class SiteFeed(Feed):
         text = getattr(item, "text", None)
         return str(text.title) if text is not None else str(item)
 
-    def item_content_xml(self, item) -> XMLText:
-        """The item's whole HTML, escaped for XML (``briefing.feedxml.xml_text``); none by default."""
-        return XMLText()
+    def item_content_html(self, item) -> str:
+        """The item's whole HTML; none by default."""
+        return ""
 
     def item_extra_kwargs(self, item) -> dict:
-        return {"content_xml": self.item_content_xml(item)}
+        return {"content_html": self.item_content_html(item)}
 
 
 class LatestIssuesFeed(SiteFeed):
@@ -162,12 +133,7 @@ class LatestIssuesFeed(SiteFeed):
         return latest_issues()
 
     def item_link(self, item: Issue) -> str:
-        # Asked for by the link and by the content: reverse() is a good part of an item's cost.
-        try:
-            return item.feed_link
-        except AttributeError:
-            item.feed_link = absolute(item.get_absolute_url())
-            return item.feed_link
+        return absolute(item.get_absolute_url())
 
     def item_guid(self, item: Issue) -> str:
         return edition_guid(item.date, f"issue/{item.pk}")
@@ -178,10 +144,9 @@ class LatestIssuesFeed(SiteFeed):
         return item.publish_at
 
     def item_updateddate(self, item: Issue) -> datetime.datetime:
-        # Moved by an edit of any of its entries too, so that readers polling
-        # with If-Modified-Since get it. To the second: feed dates need no
-        # more, and a restored backup keeps no more.
-        return content_updated_at(item).replace(microsecond=0)
+        # Moved by an edit of any of its entries too. To the second: feed
+        # dates need no more, and a restored backup keeps no more.
+        return item.content_changed_at.replace(microsecond=0)
 
     def item_description(self, item: Issue) -> str:
         """A short summary: the headline and the start of the lead."""
@@ -194,24 +159,17 @@ class LatestIssuesFeed(SiteFeed):
             parts.append(format_html("<p{}>{}</p>", lang_attr(lead), excerpt(lead, get_language())))
         return "".join(parts) or escape(str(item.text.title))
 
-    def item_content_xml(self, item: Issue) -> XMLText:
-        """The whole issue: headline, lead, then its stored body: each section's entry cards.
-
-        Built here rather than by a template: the feed is twenty issues, and
-        the template engine's cost per issue was most of the feed's. The body
-        is stored escaped for XML; only what surrounds it is escaped here.
-        """
-        parts = []
+    def item_content_html(self, item: Issue) -> str:
+        """The whole issue: headline, lead, each section's entries, and a link to the issue on the web."""
         headline, lead = item.text.headline_html, item.text.lead_html
+        parts = []
         if headline:
             parts.append(format_html("<p{}><strong>{}</strong></p>\n", lang_attr(headline), headline))
         if lead:
             parts.append(format_html("<div{}>{}</div>\n", lang_attr(lead), lead))
-        before = xml_text("".join(parts))
-        after = xml_text(format_html(
-            '\n<p><a href="{}">{}</a></p>', self.item_link(item), _("Read this issue on the web"),
-        ))
-        return XMLText(before + issue_feed_body(item) + after)
+        parts.append(item.feed_sections)
+        parts.append(format_html('\n<p><a href="{}">{}</a></p>', self.item_link(item), _("Read this issue on the web")))
+        return "".join(parts)
 
 
 class LatestIssuesAtomFeed(LatestIssuesFeed):

@@ -135,7 +135,7 @@ def revision_snapshot(revision: Revision, issue_pk: int) -> Snapshot:
 
     by_model: dict[type, list[Version]] = {}
     for version in revision.version_set.all():
-        by_model.setdefault(version._model, []).append(version)
+        by_model.setdefault(version.content_type.model_class(), []).append(version)
     issue_version = next(v for v in by_model.get(Issue, []) if v.object_id == str(issue_pk))
     entry_fields = [_saved_fields(v) for v in by_model.get(Entry, []) if v.field_dict["issue_id"] == issue_pk]
     entry_ids = {values["id"] for values in entry_fields}

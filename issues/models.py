@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
-from briefing.compiled import CompiledQuery, Slot
+from briefing.changes import ChangeTrackingMixin
 from briefing.markdown import render_inline, render_markdown
-from briefing.translation import EnglishEditionMixin, reading_english
+from briefing.translation import EnglishEditionMixin
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
 
@@ -30,11 +29,9 @@ class IssueQuerySet(models.QuerySet):
         time has come: a scheduled issue goes public on time even before
         ``publish_scheduled`` records it.
         """
-        if now is None:  # not `now or …`: a compiled query passes an expression
-            now = timezone.now()
         return Q(**{
             f"{prefix}status__in": [Issue.Status.PUBLISHED, Issue.Status.SCHEDULED],
-            f"{prefix}publish_at__lte": now,
+            f"{prefix}publish_at__lte": now or timezone.now(),
         })
 
     def published(self, now: datetime.datetime | None = None) -> "IssueQuerySet":
@@ -42,39 +39,26 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(self.published_condition(now=now))
 
     def lock(self) -> list[int]:
-        """Lock these issues' rows until the transaction ends, always in id order; their ids.
-
-        Every writer that locks more than one issue, or an issue and then what
-        is derived from its entries, takes them through here: locks taken in
-        one order never deadlock (entries.models.lock_issues, issues/bodies.py).
-        """
+        """Lock these issues' rows until the transaction ends, in id order; their ids."""
         return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
 
-    def locked(self, *fields: str) -> list["Issue"]:
-        """As :meth:`lock`, the issues themselves, with only ``fields`` read (and their ids)."""
-        return list(self.select_for_update().order_by("pk").only(*fields))
+    def content_changed(self) -> int:
+        """Record that what readers see of these issues changed now: one UPDATE, in the caller's transaction.
+
+        It dates the feed's and the sitemap's "updated", keys the issues'
+        cached sections, and moves the public page cache's version
+        (briefing/cache.py). Whatever changes an issue, one of its entries,
+        their tags, or a source or tag they use calls it.
+        """
+        return self.update(content_changed_at=timezone.now())
 
     def with_entry_counts(self) -> "IssueQuerySet":
-        """Annotate ``entry_count``, counted for each issue returned rather than over all, then cut."""
-        from entries.models import Entry  # entries depends on issues, not the other way round
-
+        """Annotate ``entry_count``, counted for each issue returned (a subquery) rather than over all, then cut."""
         count = (
-            Entry.objects.filter(issue=OuterRef("pk")).order_by().values("issue")
+            Issue._meta.get_field("entries").related_model.objects.filter(issue=OuterRef("pk")).order_by().values("issue")
             .annotate(n=Count("pk")).values("n")
         )
         return self.annotate(entry_count=Coalesce(Subquery(count), 0))
-
-    def with_body(self, feed: bool = False, english: bool | None = None) -> "IssueQuerySet":
-        """Join each issue's stored body (issues/bodies.py), only the edition the reader is served.
-
-        ``english`` chooses the edition; by default, the one of the language being served.
-        """
-        english = reading_english() if english is None else english
-        # The page shows its stored header too; a feed item has its own title.
-        wanted = {IssueBody.field_for(feed, english=english)} | (set() if feed else {IssueBody.header_field_for(english)})
-        return self.select_related("body").defer(
-            *(f"body__{field}" for field in (*IssueBody.HTML_FIELDS, *IssueBody.HEADER_FIELDS) if field not in wanted)
-        )
 
     def awaiting_review(self) -> "IssueQuerySet":
         return self.filter(status=Issue.Status.REVIEW)
@@ -84,7 +68,7 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.SCHEDULED, publish_at__lte=now or timezone.now())
 
 
-class Issue(EnglishEditionMixin, models.Model):
+class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     """One dated edition of the briefing."""
 
     class Status(models.TextChoices):
@@ -130,6 +114,9 @@ class Issue(EnglishEditionMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    #: When what readers see of the issue last changed: its own fields, its
+    #: status, its entries, their tags, or the names of their source and tags.
+    content_changed_at = models.DateTimeField(_("content changed"), default=timezone.now, editable=False, db_index=True)
 
     objects = IssueQuerySet.as_manager()
 
@@ -155,6 +142,7 @@ class Issue(EnglishEditionMixin, models.Model):
         return DEFAULT_TITLE.format(date=self.date.isoformat() if self.date else "")
 
     def save(self, *args, **kwargs) -> None:
+        """Render the Markdown fields; move ``content_changed_at`` when anything readers see changed."""
         if not self.title and self.date:
             self.title = self.default_title()
         self.headline_html = render_inline(self.headline)
@@ -162,29 +150,39 @@ class Issue(EnglishEditionMixin, models.Model):
         self.headline_en_html = render_inline(self.headline_en)
         self.lead_en_html = render_markdown(self.lead_en)
         update_fields = kwargs.get("update_fields")
+        changed = self.changed_fields()
+        if changed - {"updated_at", "content_changed_at"} and (update_fields is None or set(update_fields) & changed):
+            self.content_changed_at = timezone.now()
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {
-                "title", "headline_html", "lead_html", "headline_en_html", "lead_en_html",
+                "title", "headline_html", "lead_html", "headline_en_html", "lead_en_html", "content_changed_at",
             }
         super().save(*args, **kwargs)
+        self.remember_saved_values()
 
     def get_absolute_url(self) -> str:
         return reverse("issues:detail", kwargs={"date": self.date.isoformat()})
 
-    #: What the issue page's header (title, date, headline, lead) is made of, in both editions.
-    HEADER_SOURCE_FIELDS = ("date", "title", "title_en", "headline_html", "headline_en_html", "lead_html", "lead_en_html")
+    def sections(self) -> list[tuple[str, int, list]]:
+        """The issue's entries by section, in reading order: (label, value, entries) for each section.
 
-    def header_fingerprint(self) -> str:
-        """A digest of the fields the page's header shows: a header stored from other values is out of date."""
-        text = "\x00".join(str(getattr(self, name)) for name in self.HEADER_SOURCE_FIELDS)
-        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        Reads ``self.entries.all()``: prefetch ``entries__source`` and
+        ``entries__tags`` to read the entries of many issues at once.
+        """
+        sections: list[tuple[str, int, list]] = []
+        for entry in self.entries.all():
+            if not sections or sections[-1][1] != entry.section:
+                sections.append((entry.get_section_display(), entry.section, []))
+            sections[-1][2].append(entry)
+        return sections
 
-    @classmethod
-    def from_db(cls, db, field_names, values) -> "Issue":
-        instance = super().from_db(db, field_names, values)
-        # As read: lets a save tell what it changed without reading the row again (entries/signals.py).
-        instance._loaded_values = dict(zip(field_names, values))
-        return instance
+    def published_neighbours(self) -> tuple["Issue | None", "Issue | None"]:
+        """The published issues just before and just after this one, with what a link to them shows."""
+        published = Issue.objects.published().only("date", "title", "title_en")
+        return (
+            published.filter(date__lt=self.date).order_by("-date").first(),
+            published.filter(date__gt=self.date).order_by("date").first(),
+        )
 
     @property
     def is_public(self) -> bool:
@@ -228,52 +226,6 @@ class IssueTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue}: {self.from_status} → {self.to_status}"
-
-
-class IssueBody(models.Model):
-    """An issue's sections of entry cards, joined and stored once when they change.
-
-    Derived data, like the entry cards it is made of (entries/cards.py): the
-    issue page and the feed read one row instead of every entry's card.
-    issues/bodies.py writes it; ``key`` says what it was made from.
-    """
-
-    HTML_FIELDS = ("page_html", "page_en_html", "feed_html", "feed_en_html")
-    HEADER_FIELDS = ("header_html", "header_en_html")
-
-    issue = models.OneToOneField(Issue, on_delete=models.CASCADE, primary_key=True, related_name="body")
-    key = models.CharField(max_length=16)
-    #: Of the four HTML fields: a body joined again the same changes nothing, not even ``updated_at``.
-    digest = models.CharField(max_length=16, blank=True)
-    #: When what the body shows last changed: the feed's and the sitemap's dates of the issue.
-    updated_at = models.DateTimeField(default=timezone.now)
-    page_html = models.TextField(blank=True)
-    page_en_html = models.TextField(blank=True)
-    feed_html = models.TextField(blank=True)
-    feed_en_html = models.TextField(blank=True)
-    #: The page's header (title, date, headline, lead) in the original and in English.
-    header_html = models.TextField(blank=True)
-    header_en_html = models.TextField(blank=True)
-    #: ``Issue.header_fingerprint()`` of the fields the headers were made from:
-    #: a header made from other values (an ``update()``, a restore) is never shown.
-    header_source = models.CharField(max_length=16, blank=True)
-
-    class Meta:
-        verbose_name = _("issue body")
-        verbose_name_plural = _("issue bodies")
-
-    def __str__(self) -> str:
-        return str(self.issue_id)
-
-    @staticmethod
-    def field_for(feed: bool, english: bool) -> str:
-        """The field holding the body for the page or the feed, in the original or in English."""
-        return f"{'feed' if feed else 'page'}{'_en' if english else ''}_html"
-
-    @staticmethod
-    def header_field_for(english: bool) -> str:
-        """The field holding the page's header, in the original or in English."""
-        return "header_en_html" if english else "header_html"
 
 
 class IssueForReview(Issue):
@@ -360,65 +312,3 @@ class PreviewLink(models.Model):
             self.revoked_at = timezone.now()
             self.revoked_by = user
             self.save(update_fields=["revoked_at", "revoked_by"])
-
-
-# --- The issue page's query, compiled once (briefing/compiled.py) --------------------------------
-# The page is the site's most read; building and compiling this queryset
-# cost Django more than PostgreSQL takes to answer it.
-
-_NOW = Slot("now", models.DateTimeField())
-_DAY = Slot("day", models.DateField())
-#: What a link to the issue before or after shows: its date (its address) and its titles.
-_NEIGHBOUR_FIELDS = ("id", "date", "title", "title_en")
-
-
-def _neighbour(before: bool) -> Subquery:
-    # A LIMIT 1 walk of the date index, done once per query (it does not
-    # depend on the row), with what the link shows as one JSON object.
-    published = Issue.objects.published(now=_NOW)
-    if before:
-        nearest = published.filter(date__lt=_DAY).order_by("-date")
-    else:
-        nearest = published.filter(date__gt=_DAY).order_by("date")
-    link = JSONObject(**{field: field for field in _NEIGHBOUR_FIELDS})
-    return Subquery(nearest.values(link=link)[:1], output_field=models.JSONField())
-
-
-def _published_issue(english: bool) -> CompiledQuery[Issue]:
-    # The neighbours come in the issue's own row, so the page is one round
-    # trip: a prepared statement's plan is made once per connection, so
-    # the subqueries cost PostgreSQL no planning on each request.
-    # Not the Markdown of the lead: the page shows its HTML.
-    return CompiledQuery(Issue, lambda: (
-        Issue.objects.published(now=_NOW).with_body(english=english).filter(date=_DAY)
-        .defer("lead", "lead_en").order_by()
-        .annotate(previous_link=_neighbour(True), next_link=_neighbour(False))
-    ))
-
-
-_PUBLISHED_ISSUE = {english: _published_issue(english) for english in (False, True)}
-
-
-def _linked_issue(link: dict | None, db: str | None) -> Issue | None:
-    if link is None:
-        return None
-    # As .only() would read it: the other fields are deferred, read if ever
-    # asked for. from_db() takes the values in the model's field order.
-    names = [field.attname for field in Issue._meta.concrete_fields if field.attname in link]
-    values = [datetime.date.fromisoformat(link[name]) if name == "date" else link[name] for name in names]  # JSON has no dates
-    return Issue.from_db(db, names, values)
-
-
-def published_issue_page(day: datetime.date) -> tuple[Issue | None, Issue | None, Issue | None]:
-    """What the public issue page shows: the published issue of ``day`` and the published ones just before and after.
-
-    One query. The issue comes with its body in the reader's edition
-    (``with_body()``), the neighbours with their ids, dates and titles only,
-    what a link shows, as ``only()`` would read them; each is None where
-    there is no such published issue.
-    """
-    found = _PUBLISHED_ISSUE[reading_english()].run(now=timezone.now(), day=day)
-    if not found:
-        return None, None, None
-    issue = found[0]
-    return issue, _linked_issue(issue.previous_link, issue._state.db), _linked_issue(issue.next_link, issue._state.db)

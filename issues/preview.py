@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 
-from .bodies import issue_body
 from .models import PreviewLink
+from .sections import render_sections
 
 
 def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
@@ -22,7 +23,8 @@ def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
     issue = link.issue
     response = render(request, "issues/preview.html", {
         "issue": issue,
-        "body": issue_body(issue),
+        # Rendered afresh, never from the cache: a preview is seen rarely, and only now.
+        "sections": mark_safe(render_sections([issue])[issue.pk]),
         "preview_link": link,
         # The preview shows this issue only: no way on to other issues.
         "previous_issue": None,

@@ -13,11 +13,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, QuerySet
-from django.db.models.functions import Greatest as GreatestFn
+from django.db.models.functions import Greatest
 
 from entries.models import Entry, Source, Tag
 
-from .bodies import content_updated_at
 from .models import Issue
 
 
@@ -41,13 +40,12 @@ class IssueSitemap(SiteSitemap):
 
     def items(self) -> QuerySet[Issue]:
         return (
-            Issue.objects.published().order_by("-date").select_related("body")
-            .only("date", "updated_at", "publish_at", "body__updated_at")
+            Issue.objects.published().order_by("-date").only("date", "content_changed_at")
         )
 
     def lastmod(self, item: Issue) -> datetime.datetime:
-        # An edit of one of its entries changes the page too.
-        return content_updated_at(item)
+        # Moved by an edit of one of its entries too.
+        return item.content_changed_at
 
 
 class _ModifiedLastmod:
@@ -64,7 +62,7 @@ class EntrySitemap(_ModifiedLastmod, SiteSitemap):
     def items(self) -> QuerySet[Entry]:
         return (
             Entry.objects.published()
-            .annotate(modified=GreatestFn("updated_at", "issue__publish_at"))
+            .annotate(modified=Greatest("updated_at", "issue__publish_at"))
             .order_by("-issue__date", "pk")
             .only("pk", "updated_at")
         )

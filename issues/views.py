@@ -1,17 +1,16 @@
-"""Public pages of issues. Every query starts from ``Issue.objects.published()`` (the issue page's too: ``published_issue_page``)."""
+"""Public pages of issues. Every query starts from ``Issue.objects.published()``."""
 
 from __future__ import annotations
 
 import datetime
 from itertools import groupby
 
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from .bodies import issue_body, issue_header
-from .models import Issue, published_issue_page
+from .models import Issue
+from .sections import sections_html
 
 #: How many earlier issues the home page links to before pointing at the archive.
 HOME_PREVIOUS = 10
@@ -21,14 +20,11 @@ HOME_PREVIOUS = 10
 def home(request: HttpRequest) -> HttpResponse:
     """The latest published issue in full, and links to the ones before it."""
     issues = Issue.objects.published().order_by("-date")
-    latest = issues.with_body().first()
-    previous = (
-        list(issues.filter(date__lt=latest.date).with_entry_counts()[:HOME_PREVIOUS])
-        if latest else []
-    )
+    latest = issues.defer("lead", "lead_en").first()
+    previous = list(issues.filter(date__lt=latest.date).with_entry_counts()[:HOME_PREVIOUS]) if latest else []
     return render(request, "issues/home.html", {
         "issue": latest,
-        "body": issue_body(latest) if latest else "",
+        "sections": sections_html([latest])[latest.pk] if latest else "",
         "previous_issues": previous,
     })
 
@@ -36,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def archive(request: HttpRequest) -> HttpResponse:
     """Every published issue, grouped by year, newest first."""
-    issues = Issue.objects.published().order_by("-date").annotate(entry_count=Count("entries"))
+    issues = Issue.objects.published().order_by("-date").with_entry_counts()
     years = [(year, list(items)) for year, items in groupby(issues, key=lambda issue: issue.date.year)]
     return render(request, "issues/archive.html", {"years": years})
 
@@ -48,13 +44,11 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
         day = datetime.date.fromisoformat(date)
     except ValueError:
         raise Http404("No issue on that date.")
-    issue, previous_issue, next_issue = published_issue_page(day)
-    if issue is None:
-        raise Http404("No published issue on that date.")
+    issue = get_object_or_404(Issue.objects.published().defer("lead", "lead_en"), date=day)
+    previous_issue, next_issue = issue.published_neighbours()
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
-        "header": issue_header(issue),
-        "body": issue_body(issue),
+        "sections": sections_html([issue])[issue.pk],
         "previous_issue": previous_issue,
         "next_issue": next_issue,
     })

@@ -37,17 +37,27 @@ def _keep_migration_data(django_db_serialized_rollback):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_page_cache():
+def _unbounded_connection():
+    # The statement timeout an anonymous request set is rolled back with the
+    # test's transaction: the next test starts with the session's default.
+    from django.db import connection
+
+    connection.statement_timeout_ms = 0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
     # The database is rolled back after each test, the cache is not: start
-    # each test with no stored public pages. Bumping the content version does
-    # that without flushing a Redis database other test runs may share.
+    # each test with no stored pages or fragments. (CI gives the Redis run a
+    # database of its own.)
     from django.core.cache import caches
 
-    from briefing.cache import bump_content_version
+    from briefing.cache import outage
 
-    bump_content_version()
+    outage.retry_at, outage.logged_at = 0.0, -1e9  # a test that took the cache down is over
+    caches["default"].clear()
     # The site's chrome, rendered once per process: a test may change what it shows (settings).
-    caches["fragments"].clear()
+    caches["chrome"].clear()
 
 
 @pytest.fixture

@@ -14,11 +14,10 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from briefing.cache import bump_content_version
 from briefing.markdown import render_markdown
 from entries.links import host_kind, normalize_url
-from entries.models import Entry, Source, refresh_derived, unicode_slug
-from issues import bodies, workflow
+from entries.models import Entry, Source, unicode_slug
+from issues import workflow
 from issues.models import Issue
 
 from .parser import ParsedEntry, ParsedIssue, ParseError, parse_file
@@ -182,8 +181,7 @@ def import_parsed(
 
 
 def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: bool, user) -> FileResult:
-    # The issue's body is joined once, at the end, from the issue and its entries as written.
-    with transaction.atomic(), bodies.stored_once():
+    with transaction.atomic():
         issue = Issue.objects.select_for_update().filter(date=parsed.date).first()
         result.issue_created = issue is None
         if issue is None:
@@ -243,10 +241,8 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
             )
         if to_delete:
             Entry.objects.filter(pk__in=to_delete).delete()
-        if not dry_run:
-            # Bulk writes skip Entry.save(), which stores the search rows and the cards
-            # pages show; these are made from the entries as written, with their tags.
-            refresh_derived(to_create + to_update)
+        # Bulk writes skip Entry.save(), which writes the search text: from the entries as written, with their tags.
+        Entry.objects.filter(issue=issue).store_search_text()
         result.entries_created = len(to_create)
         result.entries_updated = len(to_update)
         result.entries_deleted = len(to_delete)
@@ -269,11 +265,11 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
                 comment=f"Imported from {Path(parsed.path).name}.",
             )
         result.status = issue.status
+        if result.changed:
+            # Bulk writes skip Entry.save(), which tells the issue its content changed.
+            Issue.objects.filter(pk=issue.pk).content_changed()
         if dry_run:
             transaction.set_rollback(True)
-        elif result.changed:
-            # Bulk writes send no signals: tell the public page cache itself.
-            transaction.on_commit(bump_content_version)
     return result
 
 

@@ -8,6 +8,7 @@ CONTRIBUTOR = [
     "entries.add_entry", "entries.change_entry", "entries.delete_entry", "entries.view_entry",
     "entries.add_source", "entries.change_source", "entries.view_source",
     "entries.add_tag", "entries.change_tag", "entries.view_tag",
+    "entries.view_linkcheck",
 ]
 EDITOR = CONTRIBUTOR + [
     "issues.delete_issue", "issues.review_issue", "issues.publish_issue", "issues.view_issueforreview",

@@ -37,12 +37,13 @@ def text(client, path: str) -> str:
     return response.content.decode()
 
 
-def test_second_anonymous_visit_is_served_from_the_cache_without_queries(client, django_assert_num_queries):
+def test_second_anonymous_visit_is_served_from_the_cache_with_one_query(client, django_assert_num_queries):
     issue = published_issue(entries=3)
     for path in ["/", "/issues/", issue.get_absolute_url()]:
         first = client.get(path)
         assert first["X-Cache"] == "miss"
-        with django_assert_num_queries(0):
+        # The content version, read where changes are committed.
+        with django_assert_num_queries(1):
             second = client.get(path)
         assert second["X-Cache"] == "hit"
         assert second.content == first.content
@@ -153,17 +154,19 @@ def test_admin_and_error_pages_are_not_stored(client):
     assert "X-Cache" not in client.get("/admin/login/")
 
 
-def test_site_keeps_working_when_the_cache_server_is_down(client, settings, caplog):
+UNREACHABLE_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+
+
+def test_site_keeps_working_when_the_cache_server_is_down_and_says_so_once(client, settings, caplog):
     issue = published_issue(title="Still readable")
-    # Nothing listens on port 1: every call to the shared cache fails at once.
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "briefing.cache_backends.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
-    }
-    for path in ["/", issue.get_absolute_url()]:
-        response = client.get(path)
-        assert response.status_code == 200 and "Still readable" in response.content.decode()
-    assert "Public page cache unavailable" in caplog.text
+    # Nothing listens on port 1: every call to the cache fails at once.
+    settings.CACHES = {**settings.CACHES, "default": UNREACHABLE_CACHE}
+    for _ in range(3):
+        for path in ["/", issue.get_absolute_url(), "/feed/"]:
+            response = client.get(path)
+            assert response.status_code == 200 and "Still readable" in response.content.decode()
+    assert caplog.text.count("The cache is unavailable") == 1
+    assert "Traceback" not in caplog.text
     client.force_login(editor())
     entry = issue.entries.get()
     response = client.post(f"/admin/entries/source/{entry.source.pk}/change/", {
@@ -172,26 +175,21 @@ def test_site_keeps_working_when_the_cache_server_is_down(client, settings, capl
     assert response.status_code == 302
     entry.source.refresh_from_db()
     assert entry.source.name == "Renamed while Redis was down"
-    assert "Could not bump" in caplog.text
 
 
-def test_a_page_one_worker_rendered_is_served_to_the_others_from_the_shared_cache(client, django_assert_num_queries):
-    from django.conf import settings
-    from django.core.cache import caches
-
-    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-        pytest.skip("needs a shared cache: run with REDIS_URL=redis://127.0.0.1:6379/<n>")
-    issue = published_issue(title="Rendered once")
-    assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
-    caches["pages"].clear()  # another worker: its own memory is empty
-    with django_assert_num_queries(0):
-        response = client.get(issue.get_absolute_url())
-    assert response["X-Cache"] == "hit" and "Rendered once" in response.content.decode()
-    issue.title = "Renamed"
-    issue.save()
-    caches["pages"].clear()
-    response = client.get(issue.get_absolute_url())
-    assert response["X-Cache"] == "miss" and "Renamed" in response.content.decode()
+def test_a_page_withdrawn_while_the_cache_was_down_is_not_served_when_it_comes_back(client, settings):
+    issue = published_issue(title="Withdrawn during an outage")
+    paths = ["/", "/issues/", issue.get_absolute_url(), "/feed/"]
+    for path in paths:
+        client.get(path)
+        assert client.get(path)["X-Cache"] == "hit"
+    working = settings.CACHES
+    settings.CACHES = {**working, "default": UNREACHABLE_CACHE}
+    workflow.unpublish(issue, editor())
+    settings.CACHES = working  # back, with the pages stored before the unpublish
+    for path in paths:
+        response = client.get(path)
+        assert "Withdrawn during an outage" not in response.content.decode(), path
 
 
 # --- A hit is served before most of the middleware stack ------------------------------------------
@@ -253,58 +251,8 @@ def test_pages_that_use_the_csrf_token_the_session_or_a_cookie_are_never_stored(
     client.cookies.clear()  # a second reader, who has none of the first one's cookies
     second = client.get(path, **GZIP)
     assert "X-Cache" not in first and "X-Cache" not in second
-    # Nor compressed: their secrets must not be exposed to a BREACH attack.
-    assert "Content-Encoding" not in second
     if path == "/csrf-form/":
         assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
-
-
-def test_staff_pages_are_sent_uncompressed(client):
-    client.force_login(editor())
-    for path in ["/admin/", "/"]:
-        response = client.get(path, **GZIP)
-        assert response.status_code == 200
-        assert "Content-Encoding" not in response, path
-
-
-# --- Compression --------------------------------------------------------------------------------
-
-def test_gzip_clients_get_a_compressed_copy_of_the_same_page_and_others_get_it_plain(client):
-    import gzip
-
-    issue = published_issue(entries=5, title="Compressed once")
-    paths = ["/", issue.get_absolute_url()] + existing(FEEDS)
-    for path in paths:
-        zipped_miss = client.get(path, **GZIP)
-        zipped_hit = client.get(path, **GZIP)
-        plain_hit = client.get(path)
-        assert (zipped_miss["X-Cache"], zipped_hit["X-Cache"], plain_hit["X-Cache"]) == ("miss", "hit", "hit"), path
-        for zipped in (zipped_miss, zipped_hit):
-            assert zipped["Content-Encoding"] == "gzip", path
-            assert gzip.decompress(zipped.content) == plain_hit.content, path
-            assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain_hit.content)
-        assert "Content-Encoding" not in plain_hit
-        assert int(plain_hit["Content-Length"]) == len(plain_hit.content)
-        assert "Compressed once" in plain_hit.content.decode()
-        for response in (zipped_hit, plain_hit):
-            assert "accept-encoding" in response["Vary"].lower(), path
-            assert response["ETag"] == zipped_miss["ETag"], path  # one (weak) ETag for both encodings
-
-    issue.title = "Edited and recompressed"
-    issue.save()
-    for path in paths:
-        response = client.get(path, **GZIP)
-        assert "Edited and recompressed" in gzip.decompress(response.content).decode(), path
-
-
-def test_a_plain_reader_first_then_gzip_readers_share_one_stored_page(client):
-    import gzip
-
-    issue = published_issue(title="Stored once")
-    plain = client.get(issue.get_absolute_url())
-    assert plain["X-Cache"] == "miss" and "Content-Encoding" not in plain
-    zipped = client.get(issue.get_absolute_url(), **GZIP)
-    assert zipped["X-Cache"] == "hit" and gzip.decompress(zipped.content) == plain.content
 
 
 # --- Conditional requests and languages --------------------------------------------------------
@@ -314,7 +262,7 @@ def test_if_none_match_on_a_hit_gives_not_modified_until_the_content_changes(cli
     for path in ["/", issue.get_absolute_url()] + existing(FEEDS):
         first = client.get(path, **GZIP)
         etag = first["ETag"]
-        with django_assert_num_queries(0):  # from the stored page
+        with django_assert_num_queries(1):  # the stored page, and the version it was stored at
             again = client.get(path, HTTP_IF_NONE_MATCH=etag, **GZIP)
         assert again.status_code == 304 and again.content == b"", path
         assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304, path  # a plain client too
@@ -337,3 +285,17 @@ def test_english_and_chinese_pages_are_stored_apart(client):
     # A Chinese reader's browser language does not change the Chinese pages, nor the cache.
     assert client.get(chinese, HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "zh-hans"
     assert client.get("/en/", HTTP_ACCEPT_LANGUAGE="zh-hans")["Content-Language"] == "en"
+
+
+def test_a_deploy_never_serves_pages_rendered_by_the_old_code(client, settings):
+    from briefing.version import code_version
+
+    issue = published_issue(title="Before the deploy")
+    client.get(issue.get_absolute_url())
+    assert client.get(issue.get_absolute_url())["X-Cache"] == "hit"
+    settings.CODE_VERSION = "next-release"
+    code_version.cache_clear()
+    try:
+        assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
+    finally:
+        code_version.cache_clear()

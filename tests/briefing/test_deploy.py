@@ -59,7 +59,7 @@ def test_https_switch_turns_on_redirect_hsts_and_secure_cookies():
     result = manage("shell", "--no-imports", "-c", script, env=PRODUCTION_ENV)
     assert result.stdout.split() == [
         "True", "31536000", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')",
-        "briefing.cache_backends.RedisCache",
+        "django.core.cache.backends.redis.RedisCache",
     ], result.stderr
 
 

@@ -1,11 +1,11 @@
-"""Search rows (EntrySearch): one narrow row per entry that follows every change of what it is made of."""
+"""Entry.search_text: what search matches, following every change of what it is made of."""
 
 import datetime
 
 import pytest
 from django.utils import timezone
 
-from entries.models import Entry, EntrySearch, Tag, refresh_search_text, search_text_of
+from entries.models import Entry, Tag, search_text_of
 from issues.archive.importer import import_file
 from issues.models import Issue
 from tests.factories import EntryFactory, SourceFactory
@@ -26,10 +26,7 @@ def test_search_text_holds_every_searched_part_lower_cased_one_per_line():
 
 def test_search_text_is_written_on_save_and_follows_edits(client):
     entry = EntryFactory(issue=published(entries=0), title="剪枝入门", summary="稀疏", tags=["压缩"])
-    row = EntrySearch.objects.get(entry=entry)
-    assert row.text == search_text_of(["剪枝入门", "稀疏", entry.source.name, "压缩"])
-    assert row.titles == "剪枝入门"
-    assert (row.issue_id, row.section, row.position) == (entry.issue_id, entry.section, entry.position)
+    assert Entry.objects.get(pk=entry.pk).search_text == search_text_of(["剪枝入门", "稀疏", entry.source.name, "压缩"])
     assert titles(client, "剪枝") == ["剪枝入门"]
     entry.title, entry.summary_en = "蒸馏入门", "Knowledge Distillation"
     entry.save()
@@ -96,7 +93,7 @@ def test_unpublished_entries_are_never_found_though_their_search_text_matches(cl
     hidden = {}
     for status in (Issue.Status.DRAFT, Issue.Status.REVIEW, Issue.Status.SCHEDULED):
         hidden[status] = EntryFactory(issue=issue_in(status, entries=0), title=f"量化 {status}", tags=["量化"])
-    assert EntrySearch.objects.filter(text__contains="量化").count() == 3
+    assert Entry.objects.filter(search_text__contains="量化").count() == 3
     assert titles(client, "量化") == []
     issue = hidden[Issue.Status.DRAFT].issue
     issue.status, issue.publish_at = Issue.Status.PUBLISHED, issue.publish_at or datetime.datetime(
@@ -122,16 +119,15 @@ def test_search_follows_its_issue_through_publish_unpublish_and_reschedule_at_on
     workflow.publish(issue, boss, publish_at=tomorrow)
     assert titles(client, "剪枝") == []
     # Its time comes without any save.
-    row = EntrySearch.objects.get(entry=entry)
-    assert list(EntrySearch.objects.published(now=tomorrow + datetime.timedelta(minutes=1))) == [row]
+    assert list(Entry.objects.published(now=tomorrow + datetime.timedelta(minutes=1))) == [entry]
     # Rescheduled to another day, and then published on time by publish_scheduled.
     workflow.unpublish(issue, boss)
     workflow.submit_for_review(issue, boss)
     workflow.publish(issue, boss, publish_at=tomorrow + datetime.timedelta(days=1))
-    assert list(EntrySearch.objects.published(now=tomorrow + datetime.timedelta(minutes=1))) == []
+    assert list(Entry.objects.published(now=tomorrow + datetime.timedelta(minutes=1))) == []
     later = tomorrow + datetime.timedelta(days=1, minutes=1)
     assert workflow.publish_due(now=later) == [issue]
-    assert list(EntrySearch.objects.published(now=later)) == [row]
+    assert list(Entry.objects.published(now=later)) == [entry]
 
 
 def test_a_redated_issue_moves_its_entries_in_search_order_at_once(client):
@@ -145,14 +141,15 @@ def test_a_redated_issue_moves_its_entries_in_search_order_at_once(client):
     assert titles(client, "量化") == ["量化 一月", "量化 六月"]
 
 
-def test_refresh_search_text_fills_entries_written_in_bulk(client):
+def test_store_search_text_fills_entries_written_in_bulk(client):
     issue = published(entries=0)
     source = SourceFactory(name="来源甲")
     Entry.objects.bulk_create([Entry(issue=issue, title=f"批量 {n}", source=source, position=n) for n in range(3)])
     assert titles(client, "批量") == []
-    assert refresh_search_text(Entry.objects.filter(issue=issue)) == 3
+    assert Entry.objects.filter(issue=issue).store_search_text() == 3
+    Issue.objects.filter(pk=issue.pk).content_changed()
     assert titles(client, "来源甲") == ["批量 0", "批量 1", "批量 2"]
-    assert refresh_search_text(Entry.objects.filter(issue=issue)) == 0
+    assert Entry.objects.filter(issue=issue).store_search_text() == 0
 
 
 def test_page_numbers_out_of_range_or_not_numbers_behave_as_the_paginator_does(client):
@@ -170,14 +167,18 @@ def test_page_numbers_out_of_range_or_not_numbers_behave_as_the_paginator_does(c
     assert response.context["page_obj"].paginator.count == 0
 
 
-def test_a_page_of_results_costs_two_queries(client, django_assert_num_queries):
+def test_a_page_of_results_costs_one_query_and_its_cards_one_more_when_not_cached(client, django_assert_num_queries):
     issue = published(entries=0)
     for n in range(25):
         EntryFactory(issue=issue, title=f"芯片 {n:02d}", position=n, tags=["硬件"])
-    client.get("/search/", {"q": "芯片"})  # sessions, sites and the like, once
-    # Ids of the page with the total; the entries' titles with their stored list cards.
+    client.get("/search/", {"q": "芯片 硬件"})
+    client.get("/search/", {"q": "芯片 硬件", "page": 2})
+    # The page's entries with the total (the list cards are cached), and the page cache's version.
     with django_assert_num_queries(2):
-        assert len(client.get("/search/", {"q": "芯片 硬件"}).context["entries"]) == 20
+        assert len(client.get("/search/", {"q": "芯片 硬件", "x": "1"}).context["entries"]) == 20
+    # Cards not cached yet (other terms marked): the entries' tags too.
+    with django_assert_num_queries(3):
+        assert len(client.get("/search/", {"q": "硬件"}).context["entries"]) == 20
 
 
 ARCHIVE_ISSUE = """\

@@ -202,12 +202,9 @@ def test_importing_again_changes_nothing_and_keeps_entry_ids(corpus_imported):
 @requires_corpus
 def test_import_of_one_file_needs_a_bounded_number_of_queries(django_assert_max_num_queries):
     path = corpus_file("2020-11-30")
-    # 14 for the issue, its entries and the import step; 5 to store their search rows and
-    # cards (entries read with sources and tags, the stored search rows, two upserts);
-    # 6 to join the issue's body (its own savepoint, the issue locked, its cards, the stored
-    # body, its entries' last edit) and 1 to write it; on PostgreSQL 1 to lock the issue
-    # before its entries' derived rows.
-    with django_assert_max_num_queries(26):
+    # 14 for the issue, its entries and the import step; 4 to write their search text
+    # (entries read with sources and tags, one bulk update) and to mark the issue changed.
+    with django_assert_max_num_queries(20):
         result = import_file(path)
     assert result.entries_created > 20
 

@@ -8,7 +8,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from issues.bodies import issue_body
+from issues.sections import sections_html
 from issues.models import PreviewLink
 from tests.factories import EntryFactory, IssueFactory, contributor, editor, published_issue
 from tests.issues.conftest import login
@@ -45,7 +45,7 @@ def test_preview_renders_the_issue_exactly_as_the_public_page_does(client, draft
     draft.save()
     public = client.get(draft.get_absolute_url()).content.decode()
     body = render_to_string("issues/includes/issue_body.html", {
-        "issue": draft, "body": issue_body(draft),
+        "issue": draft, "sections": sections_html([draft])[draft.pk],
     })
     assert body.strip() and body in preview and body in public
 

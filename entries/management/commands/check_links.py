@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with tqdm(
             total=len(urls), unit="link", desc="Checking links", disable=options["no_progress"] or not urls,
-            file=self.stderr._out,
+            file=options.get("stderr") or sys.stderr,
         ) as bar:
             results = check_urls(
                 urls, workers=options["workers"], timeout=options["timeout"], retries=options["retries"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -58,7 +60,7 @@ class Command(BaseCommand):
 
         bar = tqdm(
             paths, desc="Importing" if not dry_run else "Checking", unit="file",
-            disable=options["no_progress"] or verbosity == 0 or None, file=self.stderr._out,
+            disable=options["no_progress"] or verbosity == 0 or None, file=options.get("stderr") or sys.stderr,
         )
         for path in bar:
             bar.set_postfix_str(path.name)
@@ -69,12 +71,12 @@ class Command(BaseCommand):
                 )
             except ImportFailed as exc:
                 failures.append(str(exc))
-                tqdm.write(self.style.ERROR(f"FAILED {exc}"), file=self.stderr._out)
+                tqdm.write(self.style.ERROR(f"FAILED {exc}"), file=options.get("stderr") or sys.stderr)
                 continue
             totals["warnings"] += len(result.warnings)
             if verbosity >= 1:
                 for warning in result.warnings:
-                    tqdm.write(self.style.WARNING(f"warning: {warning}"), file=self.stderr._out)
+                    tqdm.write(self.style.WARNING(f"warning: {warning}"), file=options.get("stderr") or sys.stderr)
             totals["entries"] += result.entries_total
             totals["sources"] += len(result.sources_created)
             if result.issue_created:
@@ -93,7 +95,7 @@ class Command(BaseCommand):
                     line = f"{path}: {what}update issue {result.date}: " + "; ".join(result.changes)
                 else:
                     line = f"{path}: issue {result.date} unchanged"
-                tqdm.write(line, file=self.stdout._out)
+                tqdm.write(line, file=options.get("stdout") or sys.stdout)
         bar.close()
 
         summary = (

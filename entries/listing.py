@@ -1,0 +1,49 @@
+"""Entries as lists of many issues show them (tag, source and search pages, entry feeds), each card cached."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from django.db.models import prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from briefing.fragments import cached_fragments, changed_stamp, fragment_key
+
+from .models import Entry
+
+LIST_TEMPLATE = "entries/includes/list_entry.html"
+FEED_TEMPLATE = "entries/includes/feed_entry.html"
+
+
+def _cards(entries: Sequence[Entry], kind: str, template: str, terms: Sequence[str] = ()) -> list[SafeString]:
+    """The card of each of ``entries`` (read with their issue and source), in order: cached, or rendered now.
+
+    Keyed by the entry and its issue's ``content_changed_at``, which any
+    change to the entry, its tags, its source or the issue moves.
+    """
+    marked = hashlib.blake2b("\n".join(sorted({t.lower() for t in terms})).encode(), digest_size=8).hexdigest() if terms else ""
+    keys = {
+        entry.pk: fragment_key(kind, entry.pk, changed_stamp(entry.issue.content_changed_at), marked)
+        for entry in entries
+    }
+    by_pk = {entry.pk: entry for entry in entries}
+
+    def render(missing: list[int]) -> dict[int, str]:
+        batch = [by_pk[pk] for pk in missing]
+        prefetch_related_objects(batch, "tags")
+        return {entry.pk: render_to_string(template, {"entry": entry, "terms": terms}) for entry in batch}
+
+    cards = cached_fragments(keys, render)
+    return [cards[entry.pk] for entry in entries]
+
+
+def list_cards(entries: Sequence[Entry], terms: Sequence[str] = ()) -> list[SafeString]:
+    """The list cards (with the issue each appeared in) of ``entries``, ``terms`` marked in their titles."""
+    return _cards(entries, "entry-list", LIST_TEMPLATE, terms)
+
+
+def feed_cards(entries: Sequence[Entry]) -> list[SafeString]:
+    """The cards an entry feed carries for ``entries``."""
+    return _cards(entries, "entry-feed", FEED_TEMPLATE)
