@@ -5,20 +5,23 @@
     .venv/bin/python bench/run.py --load-only  # `make load`: build, 60 s load
 
 It creates a throwaway PostgreSQL database, fills it with a synthetic archive
-(1,000 published issues × 25 entries, 200 sources, 500 tags), serves it with
-gunicorn on 127.0.0.1 (production settings, BENCH=1 for /bench/ping/) and
-loads it with wrk (or, where wrk is missing, a small Python generator), each
-run bounded in time. It measures /bench/ping/ (a constant response through
-the whole middleware stack) and a static file served by whitenoise, and the
-home page, an issue page, a tag page, the RSS feed and a search, uncached and
-cached, and writes the table to bench/results/. Every request, /bench/ping/'s
-included, says ``Accept-Encoding: gzip``, as browsers and feed readers do.
+(1,000 published issues × 25 entries, 200 sources, 500 tags, and one entry
+whose summary is 100,000 characters long, saved with ``Entry.save()``),
+serves it with gunicorn on 127.0.0.1 (production settings, BENCH=1 for
+/bench/ping/) and loads it with wrk (or, where wrk is missing, a small Python
+generator), each run bounded in time. It measures /bench/ping/ (a constant
+response through the whole middleware stack) and a static file served by
+whitenoise, and the home page, an issue page, a tag page, the RSS feed and a
+search in three modes (MODES: as served, after an edit, cold after a
+deploy), and a two-character search that finds the long entry; it writes the
+table to bench/results/. Every request, /bench/ping/'s included, says
+``Accept-Encoding: gzip``, as browsers and feed readers do.
 
 Environment: BENCH_DATABASE_URL (server to create the database on, default
 postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (default
-redis://127.0.0.1:6379/0; keys get a per-run prefix and expire), BENCH_SECONDS
-(per measurement, default 6), BENCH_CONNECTIONS (default 8), LOAD_SECONDS
-(default 60), LOAD_CONNECTIONS (default 32).
+redis://127.0.0.1:6379/0; keys get a per-run prefix and expire within the
+hour), BENCH_SECONDS (per measurement, default 6), BENCH_CONNECTIONS
+(default 8), LOAD_SECONDS (default 60), LOAD_CONNECTIONS (default 32).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import argparse
 import datetime
 import http.client
 import json
+import math
 import os
 import re
 import shutil
@@ -41,7 +45,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,13 +58,23 @@ LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 LOAD_CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "32"))
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-# Sent with every request of every row: browsers and feed readers all accept
-# gzip, and the site stores its public pages compressed (briefing/cache.py).
+# Sent with every request of every row, as browsers and feed readers all do.
 ACCEPT_ENCODING = "gzip"
 
+# The three ways a page is served, as the settings each sets: environment of
+# the gunicorn that serves it, and override_settings in this process.
+AS_SERVED, AFTER_AN_EDIT, COLD = "as served", "after an edit", "cold after a deploy"
+MODES: dict[str, dict[str, int | str]] = {
+    AS_SERVED: {"PUBLIC_CACHE_SECONDS": 600},
+    AFTER_AN_EDIT: {"PUBLIC_CACHE_SECONDS": 0},
+    # A release id of its own, as a deploy brings: the fragments other modes
+    # stored are not found, and none is kept.
+    COLD: {"PUBLIC_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0, "CODE_VERSION": "bench-cold"},
+}
+#: The row of /search/?q=zz, which finds the entry bench/synthetic.py's add_long_entry() adds.
+LONG_SEARCH = "two-character search with one 100,000-character published entry"
 
 LOADAVG = os.getloadavg()
-
 
 
 def analyze() -> None:
@@ -202,7 +216,6 @@ class Result:
     errors: int = 0  # socket errors and timeouts
     bad_status: int = 0  # non-2xx/3xx
     tool: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -300,8 +313,8 @@ def measure_against_ping(server_url: str, path: str) -> tuple[Result, Result]:
 
 # --- SQL queries per request, measured in this process -----------------------------------------
 
-def in_process(path: str, cached: bool, repeat: int = 30) -> tuple[int, float, float]:
-    """SQL queries of one request, and the median and fastest of ``repeat`` requests (ms), without HTTP.
+def in_process(path: str, mode: str, repeat: int = 30) -> tuple[int, float, float]:
+    """SQL queries of one request, and the median and fastest of ``repeat`` requests (ms), without HTTP, in ``mode``.
 
     Timed in this single thread, it is much less disturbed by other work on
     the machine than the figures under load; the fastest time least of all.
@@ -310,17 +323,24 @@ def in_process(path: str, cached: bool, repeat: int = 30) -> tuple[int, float, f
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    with override_settings(PUBLIC_CACHE_SECONDS=600 if cached else 0, ALLOWED_HOSTS=["testserver"]):
-        client = Client(HTTP_ACCEPT_ENCODING=ACCEPT_ENCODING)
-        client.get(path)
-        with CaptureQueriesContext(connection) as queries:
+    from briefing.version import code_version
+
+    # Computed once per process, and a mode may set CODE_VERSION.
+    code_version.cache_clear()
+    try:
+        with override_settings(ALLOWED_HOSTS=["testserver"], **MODES[mode]):
+            client = Client(HTTP_ACCEPT_ENCODING=ACCEPT_ENCODING)
             client.get(path)
-        count = len(queries)  # now: the log it reads is reset by the next request
-        times = []
-        for _ in range(repeat):
-            began = time.perf_counter()
-            client.get(path)
-            times.append((time.perf_counter() - began) * 1000)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            count = len(queries)  # now: the log it reads is reset by the next request
+            times = []
+            for _ in range(repeat):
+                began = time.perf_counter()
+                client.get(path)
+                times.append((time.perf_counter() - began) * 1000)
+    finally:
+        code_version.cache_clear()
     return count, statistics.median(times), min(times)
 
 
@@ -331,10 +351,9 @@ class Row:
     name: str
     path: str
     mode: str
-    result: Result | None
+    result: Result
     queries: int | None
     ratio: float | None = None
-    note: str = ""
     ping_rps: float | None = None
     inproc_ms: float | None = None
     inproc_min_ms: float | None = None
@@ -342,21 +361,18 @@ class Row:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | /bench/ping/ req/s just before | ratio to it | in-process ms, median / fastest | errors | note |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page | mode | req/s | p50 ms | p99 ms | SQL/req | /bench/ping/ req/s just before | ratio to it | in-process ms, median / fastest | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         r = row.result
-        if r is None:
-            lines.append(f"| {row.name} `{row.path}` | {row.mode} | – | – | – | – | – | – | – | – | {row.note} |")
-            continue
         ratio = f"{row.ratio:.0%}" if row.ratio is not None else ""
         queries = "" if row.queries is None else str(row.queries)
         lines.append(
             f"| {row.name} `{row.path}` | {row.mode} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {queries} | "
             f"{'' if row.ping_rps is None else f'{row.ping_rps:,.0f}'} | {ratio} | "
             f"{'' if row.inproc_ms is None else f'{row.inproc_ms:.2f} / {row.inproc_min_ms:.2f}'} | "
-            f"{r.errors + r.bad_status} | {row.note} |"
+            f"{r.errors + r.bad_status} |"
         )
     return "\n".join(lines)
 
@@ -381,8 +397,12 @@ def main() -> int:
 
     database = ThrowawayDatabase()
     static_root = Path(tempfile.mkdtemp(prefix="briefing-bench-static-"))
+    # Set here or by the modes only, whatever the caller's environment says.
+    ours = {"DEBUG", "REDIS_URL", "DATABASE_URL", *(name for mode in MODES.values() for name in mode)}
+    for name in ours:
+        os.environ.pop(name, None)
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL", "DATABASE_URL"}},
+        **os.environ,
         "DATABASE_URL": database.url,
         "DEBUG": "0",
         "BENCH": "1",
@@ -391,12 +411,18 @@ def main() -> int:
         "STATIC_ROOT": str(static_root),
         "CONN_MAX_AGE": "600",
         "CACHE_KEY_PREFIX": f"bench-{os.getpid()}-{int(time.time())}",
+        # Longer than a run, so fragments stay warm; shorter than the default, so a
+        # shared Redis does not keep them for days.
+        "FRAGMENT_CACHE_SECONDS": "3600",
         "LOG_LEVEL": "ERROR",
     }
     if redis_ok:
         env["REDIS_URL"] = REDIS_URL
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "briefing.settings"
+
+    def mode_env(mode: str) -> dict[str, str]:
+        return {**env, **{name: str(value) for name, value in MODES[mode].items()}}
 
     started = time.monotonic()
     with database:
@@ -406,7 +432,6 @@ def main() -> int:
         from django.core.management import call_command
 
         from bench import synthetic
-        from briefing.cache import bump_content_version
         from issues.models import Issue
 
         log(f"database {database.name}: migrating")
@@ -416,79 +441,73 @@ def main() -> int:
         manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
         static_path = "/static/" + manifest["css/site.css"]
 
+        rows: list[Row] = []
+
+        def measure_row(server: Server, name: str, path: str, mode: str, label: str = "") -> Row:
+            status = get(server.url + path)[0]
+            if status != 200:
+                raise RuntimeError(f"{path} answers {status}")
+            result, ping = measure_against_ping(server.url, path)
+            queries, ms, fastest = in_process(path, mode)
+            row = Row(name, path, label or mode, result, queries, result.rps / ping.rps,
+                      ping_rps=ping.rps, inproc_ms=ms, inproc_min_ms=fastest)
+            rows.append(row)
+            log(f"{row.mode}, {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
+            return row
+
         t0 = time.monotonic()
         sources, tags = synthetic.make_sources_and_tags()
         synthetic.add_issues(0, 100, sources, tags, options.entries)
         analyze()
-        bump_content_version()
         log(f"built 100 issues in {time.monotonic() - t0:.1f} s")
-        probe_issue = Issue.objects.order_by("date")[50]
-        issue_path = probe_issue.get_absolute_url()
-        rows: list[Row] = []
-        uncached_env = {**env, "PUBLIC_CACHE_SECONDS": "0"}
+        issue_path = Issue.objects.order_by("date")[50].get_absolute_url()
 
         if not options.load_only:
-            with Server(uncached_env, "uncached-100") as server:
-                small, ping = measure_against_ping(server.url, issue_path)
-                queries, ms, fastest = in_process(issue_path, cached=False)
-                rows.append(Row("issue page", issue_path, "uncached, 100 issues", small, queries,
-                                small.rps / ping.rps, ping_rps=ping.rps, inproc_ms=ms, inproc_min_ms=fastest))
-                log(f"issue page at 100 issues: {small.rps:.0f} req/s, p50 {small.p50_ms:.1f} ms")
+            with Server(mode_env(AFTER_AN_EDIT), "after-an-edit-100") as server:
+                measure_row(server, "issue page", issue_path, AFTER_AN_EDIT, f"{AFTER_AN_EDIT}, 100 issues")
 
         t0 = time.monotonic()
         synthetic.add_issues(100, options.issues - 100, sources, tags, options.entries)
         analyze()
-        bump_content_version()
         log(f"built {options.issues} issues × {options.entries} entries in "
             f"{time.monotonic() - t0:.1f} s more ({Issue.objects.count()} issues)")
+        # Saved as an editor saves, after the bulk load and its VACUUM ANALYZE; in an
+        # old issue, which neither the home page, the feed nor the issue page measured shows.
+        long_entry_save_ms = synthetic.add_long_entry(Issue.objects.order_by("date")[10]) * 1000
+        log(f"saved the 100,000-character entry in {long_entry_save_ms:.0f} ms")
 
-        tag_path = "/tags/liang-hua/"
         pages = [
             ("home", "/"),
             ("issue page", issue_path),
-            ("tag page", tag_path),
+            ("tag page", "/tags/liang-hua/"),
             ("RSS feed", "/feed/"),
             ("search", "/search/?q=" + urllib.parse.quote("量化")),
         ]
-        missing: set[str] = set()
-        summary: dict[str, object] = {"issues": Issue.objects.count(), "entries_per_issue": options.entries}
+        summary: dict[str, object] = {"issues": Issue.objects.count(), "entries_per_issue": options.entries,
+                                      "long_entry_save_ms": long_entry_save_ms}
 
         if not options.load_only:
-            with Server(uncached_env, "uncached-1000") as server:
-                static, ping = measure_against_ping(server.url, static_path)
-                summary["workers"] = len(server.worker_pids())
-                rows.append(Row("minimal view", "/bench/ping/", "", ping, 0, 1.0,
-                                inproc_ms=in_process("/bench/ping/", cached=False)[1],
-                                inproc_min_ms=in_process("/bench/ping/", cached=False)[2]))
-                rows.append(Row("static file (whitenoise)", static_path, "", static, 0, static.rps / ping.rps,
-                                ping_rps=ping.rps))
-                for name, path in pages:
-                    status, _ = get(server.url + path)
-                    if status != 200:
-                        missing.add(path)
-                        rows.append(Row(name, path, "uncached", None, None,
-                                        note=f"skipped: answers {status} in this build"))
-                        continue
-                    result, ping = measure_against_ping(server.url, path)
-                    queries, ms, fastest = in_process(path, cached=False)
-                    rows.append(Row(name, path, "uncached", result, queries, result.rps / ping.rps,
-                                    ping_rps=ping.rps, inproc_ms=ms, inproc_min_ms=fastest))
-                    log(f"uncached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
-
-            with Server(env, "cached") as server:
-                for name, path in pages:
-                    if path in missing:
-                        rows.append(Row(name, path, "cached", None, None, note="skipped: not in this build"))
-                        continue
-                    result, ping = measure_against_ping(server.url, path)
-                    queries, ms, fastest = in_process(path, cached=True)
-                    rows.append(Row(name, path, "cached", result, queries, result.rps / ping.rps,
-                                    ping_rps=ping.rps, inproc_ms=ms, inproc_min_ms=fastest))
-                    log(f"cached {name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
+            for mode in MODES:
+                with Server(mode_env(mode), mode.replace(" ", "-")) as server:
+                    if mode == AS_SERVED:
+                        static, ping = measure_against_ping(server.url, static_path)
+                        summary["workers"] = len(server.worker_pids())
+                        queries, ms, fastest = in_process("/bench/ping/", mode)
+                        rows.append(Row("minimal view", "/bench/ping/", "", ping, queries, 1.0,
+                                        inproc_ms=ms, inproc_min_ms=fastest))
+                        rows.append(Row("static file (whitenoise)", static_path, "", static, 0, static.rps / ping.rps,
+                                        ping_rps=ping.rps))
+                    for name, path in pages:
+                        measure_row(server, name, path, mode)
+                    if mode == AFTER_AN_EDIT:
+                        measure_row(server, LONG_SEARCH, "/search/?q=zz", mode)
+            # Each page's modes side by side; sorting is stable, so they stay in the order measured.
+            order = ["minimal view", "static file (whitenoise)", *(name for name, _ in pages), LONG_SEARCH]
+            rows.sort(key=lambda row: order.index(row.name))
 
         load_lines: list[str] = []
         if not options.no_load:
-            load_lines = load_phase(env, pages, static_path, missing)
+            load_lines = load_phase(mode_env(AS_SERVED), pages, static_path)
 
         elapsed = time.monotonic() - started
 
@@ -503,12 +522,12 @@ def main() -> int:
     return 0 if "FAIL" not in report else 1
 
 
-def load_phase(env: dict[str, str], pages, static_path: str, missing: set[str]) -> list[str]:
+def load_phase(env: dict[str, str], pages, static_path: str) -> list[str]:
     """LOAD_SECONDS at LOAD_CONNECTIONS over a mix of public pages; no errors, stable memory."""
     from entries.models import Entry, Source, Tag
     from issues.models import Issue
 
-    paths = [p for _, p in pages if p not in missing] + ["/issues/", static_path]
+    paths = [p for _, p in pages] + ["/issues/", static_path]
     paths += [i.get_absolute_url() for i in Issue.objects.order_by("?")[:60]]
     paths += [e.get_absolute_url() for e in Entry.objects.order_by("?")[:60]]
     paths += [t.get_absolute_url() for t in Tag.objects.filter(slug__startswith="topic")[:20]]
@@ -546,8 +565,8 @@ def load_phase(env: dict[str, str], pages, static_path: str, missing: set[str]) 
     growth = (warm[-1] - warm[0]) / warm[0] if warm[0] else 0.0
     stable = growth < 0.20
     ok = result.errors == 0 and result.bad_status == 0 and all(s == 200 for s in after)
-    lines.append(f"- {LOAD_SECONDS} s at concurrency {LOAD_CONNECTIONS} ({result.tool}) over {len(paths)} public paths "
-                 f"(home, archive, issues, entries, tags, sources, feed/search where present, a static file)")
+    lines.append(f"- {LOAD_SECONDS} s at concurrency {LOAD_CONNECTIONS} ({result.tool}), {AS_SERVED}, over {len(paths)} public paths "
+                 f"(home, archive, issues, entries, tags, sources, feed, search, a static file)")
     lines.append(f"- {result.requests:,} requests, {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
                  f"p99 {result.p99_ms:.1f} ms")
     lines.append(f"- socket errors/timeouts: {result.errors}, non-2xx/3xx responses: {result.bad_status} → "
@@ -562,63 +581,83 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
     import platform
 
     def find(name: str, mode: str) -> Row | None:
-        return next((r for r in rows if r.name == name and r.mode == mode and r.result), None)
+        return next((r for r in rows if r.name == name and r.mode == mode), None)
+
+    def pages_in(mode: str) -> list[Row]:
+        return [r for r in rows if r.mode == mode and r.name != LONG_SEARCH]
+
+    def p99(row: Row) -> float:
+        # With no request answered within the run there is no p99, and nothing to pass.
+        return row.result.p99_ms if row.result.requests else math.inf
 
     checks = []
-    issue_uncached = find("issue page", "uncached")
-    if issue_uncached:
-        checks.append(("uncached issue page ≥ 20% of the minimal view", issue_uncached.ratio >= 0.20,
-                       f"{issue_uncached.ratio:.0%}"))
-    cached = [r for r in rows if r.mode == "cached" and r.result]
-    if cached:
-        worst = min(cached, key=lambda r: r.ratio)
-        checks.append(("cached pages ≥ 80% of the minimal view", worst.ratio >= 0.80,
+    served = pages_in(AS_SERVED)
+    if served:
+        worst = min(served, key=lambda r: r.ratio)
+        checks.append((f"{AS_SERVED}: every page ≥ 80% of /bench/ping/", worst.ratio >= 0.80,
                        f"lowest {worst.ratio:.0%} ({worst.name})"))
-    # Judged apart: readers get the cached answer (the site caches pages and
-    # feeds); the uncached one is what the first request after a change costs.
-    for name in ("RSS feed", "search"):
-        for mode, when in (("cached", "as served, from the page cache"),
-                           ("uncached", "uncached: the first request after a change")):
-            row = find(name, mode)
-            label = f"p99 of {name} < 100 ms, {when}"
-            if row:
-                checks.append((label, row.result.p99_ms < 100, f"{row.result.p99_ms:.1f} ms"))
-            else:
-                checks.append((label, None, "not in this build: skipped"))
-    small = find("issue page", "uncached, 100 issues")
-    if small and issue_uncached:
-        ratio = issue_uncached.inproc_min_ms / small.inproc_min_ms
-        checks.append(("issue page does not slow down from 100 to 1,000 issues (fastest in-process time within "
-                       "1.25×; under load the figures move with the machine's other work)", ratio <= 1.25,
-                       f"in-process fastest {small.inproc_min_ms:.1f} → {issue_uncached.inproc_min_ms:.1f} ms, "
-                       f"median {small.inproc_ms:.1f} → {issue_uncached.inproc_ms:.1f} ms, SQL "
-                       f"{small.queries} → {issue_uncached.queries}; under load p50 {small.result.p50_ms:.0f} → "
-                       f"{issue_uncached.result.p50_ms:.0f} ms, ratio to ping {small.ratio:.0%} → {issue_uncached.ratio:.0%}"))
+    for mode, limit in ((AFTER_AN_EDIT, 100), (COLD, 300)):
+        if measured := pages_in(mode):
+            worst = max(measured, key=p99)
+            checks.append((f"{mode}: p99 of every page ≤ {limit} ms", p99(worst) <= limit,
+                           f"highest {p99(worst):.1f} ms ({worst.name})"))
+    issue = find("issue page", AFTER_AN_EDIT)
+    if issue:
+        checks.append((f"{AFTER_AN_EDIT}: issue page ≥ 15% of /bench/ping/", issue.ratio >= 0.15, f"{issue.ratio:.0%}"))
+    long_search = find(LONG_SEARCH, AFTER_AN_EDIT)
+    if long_search:
+        checks.append((f"{AFTER_AN_EDIT}: p99 of the {LONG_SEARCH} < 100 ms", p99(long_search) < 100,
+                       f"{p99(long_search):.1f} ms"))
+    if "long_entry_save_ms" in summary:
+        checks.append(("(for reference) Entry.save() of the 100,000-character entry", None,
+                       f"{summary['long_entry_save_ms']:.0f} ms"))
+    small = find("issue page", f"{AFTER_AN_EDIT}, 100 issues")
+    if small and issue:
+        ratio = issue.inproc_min_ms / small.inproc_min_ms
+        checks.append((f"{AFTER_AN_EDIT}: issue page does not slow down from 100 to 1,000 issues (fastest in-process "
+                       "time within 1.25×; under load the figures move with the machine's other work)", ratio <= 1.25,
+                       f"in-process fastest {small.inproc_min_ms:.1f} → {issue.inproc_min_ms:.1f} ms, "
+                       f"median {small.inproc_ms:.1f} → {issue.inproc_ms:.1f} ms, SQL "
+                       f"{small.queries} → {issue.queries}; under load p50 {small.result.p50_ms:.0f} → "
+                       f"{issue.result.p50_ms:.0f} ms, ratio to ping {small.ratio:.0%} → {issue.ratio:.0%}"))
     ping_row = find("minimal view", "")
-    if ping_row and issue_uncached and ping_row.inproc_ms:
-        checks.append(("(for reference) uncached issue page vs minimal view, in-process", None,
-                       f"{ping_row.inproc_min_ms / issue_uncached.inproc_min_ms:.0%} of its speed (fastest times)"))
+    if ping_row and issue:
+        checks.append((f"(for reference) issue page {AFTER_AN_EDIT} vs minimal view, in-process", None,
+                       f"{ping_row.inproc_min_ms / issue.inproc_min_ms:.0%} of its speed (fastest times)"))
 
     out = [
         f"# Briefing {'benchmark' if rows else 'load test'}, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
         f"Synthetic archive: {summary['issues']} published issues × {summary['entries_per_issue']} entries, "
-        f"200 sources, 500 tags, on PostgreSQL. gunicorn on 127.0.0.1 with briefing/gunicorn.conf.py "
-        f"({os.environ.get('REDIS_URL') and 'Redis cache' or 'in-process cache'}, "
+        f"200 sources, 500 tags, on PostgreSQL, and in an old issue one entry whose summary is 100,000 characters "
+        f"of Chinese with `zz` in its middle, saved with `Entry.save()` after the bulk load. gunicorn on 127.0.0.1 "
+        f"with briefing/gunicorn.conf.py ({os.environ.get('REDIS_URL') and 'Redis cache' or 'in-process cache'}, "
         f"{summary.get('workers', 'its default number of')} sync workers); "
         f"{CONNECTIONS} connections × {SECONDS:g} s per row; {os.cpu_count()} CPUs shared by server, "
         f"database and load generator; Python {platform.python_version()}. Issue page: `{issue_path}`.",
         f"Every request (every row, /bench/ping/ too) sends `Accept-Encoding: {ACCEPT_ENCODING}`, as browsers "
         "and feed readers do.",
-        "SQL/req counts the queries of one request to a warmed-up process (0 when served from the cache).",
         f"Load average of the machine (1 min) at the start and the end of the run: {LOADAVG[0]:.1f} → "
         f"{os.getloadavg()[0]:.1f} (other work on the machine skews every figure).",
         "",
     ]
     if rows:
-        out += [table(rows), "", "## Targets", ""]
+        out += [
+            f"- **{AS_SERVED}**: the page cache on (PUBLIC_CACHE_SECONDS=600) and warm, as readers get pages between "
+            "edits; each hit reads the page cache's version from the database, so its SQL/req is 1.",
+            f"- **{AFTER_AN_EDIT}**: the page cache off (PUBLIC_CACHE_SECONDS=0), the cached fragments (issue "
+            "sections, entry cards) warm: what each page costs the first time after an edit, which moves the page "
+            "cache's version while the fragments of the issues not edited stay cached.",
+            f"- **{COLD}**: the page cache off and no fragment kept (FRAGMENT_CACHE_SECONDS=0, and a code version of "
+            "its own), so every fragment is rendered on every request, as on the first requests after a deploy.",
+            "",
+            "SQL/req counts the queries of one request to a warmed-up process, in-process ms its time without HTTP "
+            "(both measured in the benchmark's own process, in the row's mode).",
+            "",
+            table(rows), "", "## Targets", "",
+        ]
         for label, passed, detail in checks:
-            verdict = ("skipped" if "skipped" in detail else "info") if passed is None else ("PASS" if passed else "FAIL")
+            verdict = "info" if passed is None else ("PASS" if passed else "FAIL")
             out.append(f"- {label}: {detail} → {verdict}")
     if load_lines:
         out += ["", "## Load", ""] + load_lines

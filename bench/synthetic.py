@@ -2,20 +2,22 @@
 
 bulk_create skips ``save()``, so the HTML that ``save()`` would render is
 rendered here once per distinct text and stored, as the real site stores it;
-so are each entry's search row, with its source and tags, and its cards.
+then each entry's search text (with its source and tags) is written and the
+issues are marked changed, as ``save()`` and the tag signals would do.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+import time
 
 from django.db import transaction
 from django.utils import timezone
 
 from briefing.markdown import render_inline, render_markdown
 from entries.links import normalize_url
-from entries.models import Entry, Source, Tag, TaggedEntry, refresh_derived
+from entries.models import Entry, Source, Tag, TaggedEntry
 from issues.models import Issue
 
 FIRST_DATE = datetime.date(2000, 1, 3)
@@ -102,6 +104,26 @@ def add_issues(start: int, count: int, sources: list[Source], tags: list[Tag], e
         for tag in chosen
     ]
     TaggedEntry.objects.bulk_create(links, batch_size=5000)
-    # The search rows and the cards, as Entry.save() and the tag signals would
-    # store them; bulk_create bypasses both.
-    refresh_derived(entries)
+    # What Entry.save() and the tag signals would do; bulk_create bypasses both.
+    Entry.objects.filter(issue__in=issues).store_search_text()
+    Issue.objects.filter(pk__in=[issue.pk for issue in issues]).content_changed()
+
+
+def add_long_entry(issue: Issue, length: int = 100_000, term: str = "zz") -> float:
+    """Add to ``issue`` an entry whose summary is ``length`` characters of Chinese filler with ``term`` in the middle.
+
+    Saved with ``Entry.save()``, as an editor's entry is: it renders the
+    summary, writes the search text and marks the issue changed. Returns how
+    long the save took, in seconds.
+    """
+    filler = "端侧推理需要同时兼顾延迟、功耗与内存占用，"
+    text = filler * (length // len(filler) + 1)
+    middle = length // 2
+    summary = text[:middle] + term + text[middle + len(term):length]
+    entry = Entry(
+        issue=issue, section=Entry.Section.BLOGS, position=1000, title="一篇很长的条目",
+        url="https://example.com/long-entry", source=Source.objects.order_by("pk").first(), summary=summary,
+    )
+    began = time.perf_counter()
+    entry.save()
+    return time.perf_counter() - began
