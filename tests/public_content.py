@@ -82,7 +82,7 @@ def let_publish_time_pass(issue: Issue) -> None:
 def settle_page_cache(client) -> None:
     """Let the once-per-version and once-per-connection work (the next scheduled publish, the public
     statement timeout on PostgreSQL) happen before a view's queries are counted."""
-    client.get("/", {"settle": "1"})
+    client.get("/issues/", {"settle": "1"})
 
 
 def issue_page(client, issue: Issue, prefix: str = "") -> str:
