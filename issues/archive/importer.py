@@ -23,12 +23,12 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from entries.links import host_kind, validate_http_url
+from entries.links import analyze_link, host_kind, validate_http_url
 from entries.models import Entry, Source, SourceAlias, unicode_slug
 from issues import workflow
 from issues.models import Issue
 
-from .parser import ParsedEntry, ParsedIssue, ParseError, ParseWarning, parse_file
+from .parser import PROJECTS, ParsedEntry, ParsedIssue, ParseError, ParseWarning, parse_file
 
 #: The fields an import writes (beside what ``render_fields()`` computes from them).
 ENTRY_FIELDS = ["title", "url", "source_id", "arxiv_id", "venue", "links", "summary", "needs_attention", "attention_note"]
@@ -91,6 +91,11 @@ def _resolve_sources(parsed: ParsedIssue, result: FileResult) -> dict[str, Sourc
     for entry in parsed.entries:
         if entry.publisher:
             first_url.setdefault(entry.publisher, entry.url)
+        elif entry.url or entry.section == PROJECTS:
+            # The source link recognition will give (GitHub, arXiv…), found here with the others in one query.
+            name = analyze_link(entry.url, entry.title, open_source_section=entry.section == PROJECTS).source_name
+            if name:
+                first_url.setdefault(name, entry.url)
     if not first_url:
         return {}
     sources = {s.name: s for s in Source.objects.filter(name__in=list(first_url))}
