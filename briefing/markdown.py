@@ -75,7 +75,9 @@ def render_inline(text: str) -> str:
 
 
 #: What a title may hold: inline formatting, no links (the title is a link itself) and no images.
-TITLE_TAGS = {"b", "code", "del", "em", "i", "s", "strong", "sub", "sup"}
+TITLE_TAGS = {"code", "del", "em", "s", "strong"}
+#: Titles are Markdown without raw HTML: "<b>" in a title is text a reader sees as written.
+TITLE_MARKDOWN = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable(["strikethrough"])
 
 
 def render_title(text: str) -> str:
@@ -86,7 +88,7 @@ def render_title(text: str) -> str:
     """
     if not text or not text.strip():
         return ""
-    return nh3.clean(MARKDOWN.renderInline(text), tags=TITLE_TAGS, attributes={}, strip_comments=True).strip()
+    return nh3.clean(TITLE_MARKDOWN.renderInline(text), tags=TITLE_TAGS, attributes={}, strip_comments=True).strip()
 
 
 def plain_text(html: str) -> str:

@@ -11,11 +11,12 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from briefing.changes import ChangeTrackingMixin
-from briefing.markdown import plain_text, render_inline, render_markdown
+from briefing.markdown import plain_text, render_inline, render_markdown, sanitize_html
 from briefing.translation import EnglishEditionMixin, reading_english
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
@@ -184,6 +185,16 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     def notes_in(self, section: int) -> list[dict]:
         """The notes to readers placed in ``section`` (10, the warm-up news, for those above the sections)."""
         return [note for note in self.notes or [] if note.get("section") == section]
+
+    @property
+    def header_notes(self) -> list[SafeString]:
+        """The HTML of the notes to readers above the sections, shown under the lead (sanitized again on the way out)."""
+        return [mark_safe(sanitize_html(note.get("html", ""))) for note in self.notes_in(WARMUP_SECTION)]
+
+    @property
+    def is_translated(self) -> bool:
+        """Whether an editor wrote any of the issue's own English (title, headline, lead)."""
+        return bool(self.title_en.strip() or self.headline_en.strip() or self.lead_en.strip())
 
     def lead_sentence(self) -> str:
         """The first sentence of the lead that says something, as text ("" if none).

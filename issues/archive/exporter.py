@@ -250,6 +250,8 @@ def wechat_fragment(html: str) -> str:
 
 
 def _url_line(label: str, url: str) -> str:
+    if not http_url(url):
+        return ""
     if wechat_keeps_link(url):
         target = f'<a href="{escape(url)}" style="{STYLES["a"]}">查看文章</a>'
     else:
@@ -286,9 +288,9 @@ def export_wechat(issue: Issue) -> str:
         if value == WARMUP:
             out.append(f'<ul style="{STYLES["ul"]}">')
             for entry in items:
-                out.append(f'<li style="{STYLES["li"]}">{escape(entry.text.title)}')
+                out.append(f'<li style="{STYLES["li"]}">{wechat_fragment(entry.text.title_html)}')
                 for label, url in [("链接", entry.url)] + [(l.get("label", ""), l.get("url", "")) for l in entry.links]:
-                    if url:
+                    if http_url(url):
                         out.append(f'<span style="{URL_TEXT}">（{escape(url)}）</span>')
                 out.append("</li>")
             out.append("</ul>")
@@ -298,14 +300,14 @@ def export_wechat(issue: Issue) -> str:
             prefix = "".join(f"[{escape(p)}] " for p in (entry.venue, entry.arxiv_id) if p)
             out.append(
                 '<p style="margin:0 0 4px 0;font-size:16px;font-weight:bold;line-height:1.5;color:#222222;">'
-                f"{number}. {prefix}{escape(entry.text.title)}</p>"
+                f"{number}. {prefix}{wechat_fragment(entry.text.title_html)}</p>"
             )
             if entry.source_id:
                 out.append(f'<p style="margin:0 0 4px 0;font-size:13px;color:#888888;">{escape(entry.source.name)}</p>')
-            if entry.url:
+            if http_url(entry.url):
                 out.append(_url_line("链接", entry.url))
             for link in entry.links or []:
-                if link.get("url"):
+                if http_url(link.get("url")):
                     out.append(_url_line(link.get("label") or "链接", link["url"]))
             if entry.text.summary_html:
                 out.append(wechat_fragment(entry.text.summary_html))

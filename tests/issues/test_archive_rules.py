@@ -197,3 +197,64 @@ def test_saving_an_entry_with_a_script_link_is_refused(db):
         entry.save()
     entry.refresh_from_db()
     assert entry.links == []
+
+
+# ---------------------------------------------------------------------------- import, then save
+
+
+def import_text(tmp_path, text: str) -> Issue:
+    path = tmp_path / "x.md"
+    path.write_text(text, encoding="utf-8")
+    call_command("import_briefings", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    return Issue.objects.get()
+
+
+def test_a_title_with_its_own_bar_keeps_it_through_a_save(tmp_path):
+    import_text(tmp_path, f"{HEAD}## 博文\n\n- [某实验室 | 自动定制高效网络结构(文末论文及源码) | 某视觉号](https://mp.weixin.qq.com/s/abc)\n")
+    entry = Entry.objects.get()
+    assert (entry.title, entry.source.name) == ("某实验室 | 自动定制高效网络结构(文末论文及源码)", "某视觉号")
+    entry.save()
+    entry.refresh_from_db()
+    assert (entry.title, entry.source.name) == ("某实验室 | 自动定制高效网络结构(文末论文及源码)", "某视觉号")
+
+
+def test_import_applies_link_recognition_as_a_save_would(tmp_path):
+    import_text(tmp_path, (
+        f"{HEAD}## 论文\n\n- [一篇论文](https://arxiv.org/abs/2009.00278v2)\n"
+        "- [解读文章 | 某媒体](https://mp.weixin.qq.com/s/xyz)\n链接：https://arxiv.org/pdf/2010.01234v1.pdf\n"
+        "## 开源项目\n\n- [owner/tool：一个工具](https://github.com/owner/tool)\n"
+    ))
+    paper = Entry.objects.get(title="一篇论文")
+    assert (paper.url, paper.arxiv_id, paper.source.name) == ("https://arxiv.org/abs/2009.00278", "2009.00278", "arXiv")
+    assert Entry.objects.get(title="解读文章").arxiv_id == "2010.01234"
+    assert Entry.objects.get(title="owner/tool：一个工具").source.name == "GitHub"
+
+
+def test_markdown_in_titles_is_rendered_on_pages_and_exports_and_plain_in_feeds(tmp_path, client):
+    import feedparser
+
+    from issues.archive.exporter import export_markdown, export_wechat
+
+    issue = import_text(tmp_path, f"{HEAD}## 业界新闻\n\n- [成立全资子公司**某芯片**有限公司 | 某媒体](https://example.org/chip)\n")
+    entry = Entry.objects.get()
+    page = client.get(issue.get_absolute_url()).content.decode()
+    assert "<strong>某芯片</strong>" in page and "**" not in page
+    assert "某芯片</strong>" in export_wechat(issue) and "**" not in export_wechat(issue)
+    assert "**某芯片**" in export_markdown(issue)
+    detail = client.get(entry.get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="成立全资子公司某芯片有限公司">' in detail
+    source_feed = feedparser.parse(client.get(entry.source.get_absolute_url() + "feed/").content)
+    assert source_feed.entries[0].title == "成立全资子公司某芯片有限公司"
+
+
+def test_wechat_export_writes_no_link_that_is_not_a_web_address(db):
+    from issues.archive.exporter import export_wechat
+    from tests.factories import EntryFactory, IssueFactory
+
+    issue = IssueFactory()
+    entry = EntryFactory(issue=issue, url="https://example.org/ok")
+    # A row stored before links were checked on save.
+    Entry.objects.filter(pk=entry.pk).update(
+        url="javascript://mp.weixin.qq.com/%0aalert(1)", links=[{"label": "x", "url": "javascript:alert(1)"}],
+    )
+    assert "javascript:" not in export_wechat(issue)

@@ -183,3 +183,48 @@ def test_downloads_need_permission_to_view_the_issue(client, issue):
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(UserFactory(username="staff-without-rights"))
     assert client.get(url).status_code == 403
+
+
+# ---------------------------------------------------------------------------- export -o (issue 21, finding 12)
+
+
+def test_export_refuses_an_existing_file_unless_forced(issue, tmp_path):
+    target = tmp_path / "issue.md"
+    target.write_text("an editor's notes", encoding="utf-8")
+    with pytest.raises(CommandError, match="exists.*--force"):
+        run(issue.date.isoformat(), "-o", str(target))
+    assert target.read_text(encoding="utf-8") == "an editor's notes"
+    run(issue.date.isoformat(), "-o", str(target), "--force")
+    assert target.read_text(encoding="utf-8") == export_markdown(issue)
+
+
+def test_export_never_writes_through_a_symbolic_link(issue, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "issue.md"
+    link.symlink_to(victim)
+    with pytest.raises(CommandError, match="symbolic link"):
+        run(issue.date.isoformat(), "-o", str(link))
+    run(issue.date.isoformat(), "-o", str(link), "--force")
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == export_markdown(issue)
+
+
+def test_a_failed_write_leaves_the_existing_file_whole(issue, tmp_path):
+    import resource
+    import signal
+
+    target = tmp_path / "issue.md"
+    target.write_text("the previous export", encoding="utf-8")
+    # A real write failure: files may not grow past 64 bytes in this process (EFBIG).
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, limits[1]))
+    try:
+        with pytest.raises(CommandError, match="Cannot write"):
+            run(issue.date.isoformat(), "-o", str(target), "--force")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, previous)
+    assert target.read_text(encoding="utf-8") == "the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["issue.md"]
