@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.db import models, transaction
@@ -147,6 +148,44 @@ class Source(ChangeTrackingMixin, models.Model):
         return moved
 
 
+_SENTENCE = re.compile(r"[，。！？；：:!?;]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def suspicious_sources(sources: Iterable["Source"]) -> dict[int, list[str]]:
+    """Why each of ``sources`` looks wrong as a source, by id (only those that do).
+
+    A sentence rather than a name (long, or with sentence punctuation); a
+    list of authors; a person's name before another source's name ("张三
+    知乎"); a word repeated; a name equal to another's once case, spaces and
+    punctuation are set aside (黎明灰烬 博客 / 黎明灰烬博客). Merging them in
+    the admin keeps the odd names as aliases.
+    """
+    sources = list(sources)
+    names = {source.name for source in sources}
+    by_key: dict[str, list[Source]] = {}
+    for source in sources:
+        by_key.setdefault(name_key(source.name), []).append(source)
+    found: dict[int, list[str]] = {}
+    for source in sources:
+        name, reasons = source.name, []
+        words = name.split()
+        if _SENTENCE.search(name) or len(_CJK.findall(name)) >= 14 or len(name) > 40:
+            reasons.append(str(_("reads like a sentence")))
+        if name.count("、") >= 1 or name.count(",") >= 2 or name.count("，") >= 1:
+            reasons.append(str(_("a list of names")))
+        if len(words) > 1 and words[-1] in names and words[-1] != name:
+            reasons.append(str(_("a person's name before the source “%(name)s”")) % {"name": words[-1]})
+        if len(words) > 1 and len(set(words)) < len(words):
+            reasons.append(str(_("a word repeated")))
+        twins = [other.name for other in by_key[name_key(name)] if other.pk != source.pk]
+        if twins:
+            reasons.append(str(_("the same name as %(names)s")) % {"names": "、".join(twins)})
+        if reasons:
+            found[source.pk] = reasons
+    return found
+
+
 class SourceAlias(models.Model):
     """Another name of a source: a name merged into it, which still finds it when an import or a link uses it."""
 
@@ -168,7 +207,10 @@ class Tag(ChangeTrackingMixin, TagBase):
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
     aliases = models.CharField(
         _("aliases"), max_length=500, blank=True,
-        help_text=_("Other words for this tag, comma-separated (quantization, INT8, 低比特): suggest_tags looks for them too."),
+        help_text=_(
+            "Other words for this tag, comma-separated (quantization, INT8, 低比特): suggest_tags looks for them "
+            "too. A word after a minus is not a match even though it holds one (-轻量化 for 量化)."
+        ),
     )
 
     class Meta:
@@ -180,9 +222,16 @@ class Tag(ChangeTrackingMixin, TagBase):
         super().save(*args, **kwargs)
         self.remember_saved_values()
 
+    def _alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.replace("，", ",").split(",") if a.strip()]
+
     def terms(self) -> list[str]:
         """The words that mean this tag: its name and its aliases."""
-        return [self.name, *[a.strip() for a in self.aliases.replace("，", ",").split(",") if a.strip()]]
+        return [self.name, *[a for a in self._alias_list() if not a.startswith("-")]]
+
+    def exclusions(self) -> list[str]:
+        """Words that hold one of the tag's words without meaning it (轻量化 holds 量化): written "-轻量化"."""
+        return [a[1:].strip() for a in self._alias_list() if a.startswith("-") and a[1:].strip()]
 
     def slugify(self, tag: str, i: int | None = None) -> str:
         slug = unicode_slug(tag, "tag")
