@@ -39,3 +39,36 @@ def test_importing_the_corpus_then_saving_every_entry_unchanged_changes_nothing(
     ]
     assert differences == []
     assert dict(Issue.objects.values_list("pk", "content_changed_at")) == changed_at
+
+
+@requires_corpus
+def test_an_unchanged_save_in_the_admin_changes_no_imported_entry(client):
+    from tests.factories import superuser
+    from tests.issues.conftest import _form_values
+
+    call_command("import_briefings", str(corpus_dir()), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    # The entries most at risk: a bar inside the title, arXiv and GitHub links, extra links, flagged entries;
+    # and every entry of one whole issue.
+    risky = (
+        Entry.objects.filter(title__contains=" | ")
+        | Entry.objects.filter(url__contains="arxiv.org")[:5]
+        | Entry.objects.filter(url__contains="github.com")[:5]
+        | Entry.objects.filter(needs_attention=True)
+        | Entry.objects.filter(issue__date="2020-11-30")
+    )
+    ids = sorted(set(risky.values_list("pk", flat=True)))
+    assert len(ids) > 30
+    before = stored_entries()
+    changed_at = dict(Issue.objects.values_list("pk", "content_changed_at"))
+    client.force_login(superuser())
+    for pk in ids:
+        url = f"/admin/entries/entry/{pk}/change/"
+        response = client.post(url, _form_values(client.get(url).context["adminform"].form))
+        if response.status_code == 200:
+            # An archived entry without a link cannot be saved until an editor gives it one: refused, unchanged.
+            assert list(response.context["adminform"].form.errors) == ["url"] and not before[pk]["url"], pk
+            continue
+        assert response.status_code == 302, pk
+    after = stored_entries()
+    assert [(pk, name) for pk in ids for name in COMPARED if before[pk][name] != after[pk][name]] == []
+    assert dict(Issue.objects.values_list("pk", "content_changed_at")) == changed_at
