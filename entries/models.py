@@ -386,7 +386,7 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         self.summary_html = render_markdown(self.summary)
         self.summary_en_html = render_markdown(self.summary_en)
 
-    def check_links(self) -> None:
+    def validate_links(self) -> None:
         """Refuse any link that is not an absolute http(s) address, whatever path the entry came in by."""
         from django.core.exceptions import ValidationError
 
@@ -402,7 +402,7 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         The issue's ``content_changed_at`` moves in the same transaction, for
         the issue the entry is in and the one it left, unless nothing changed.
         """
-        self.check_links()
+        self.validate_links()
         self.render_fields()
         self.search_text = self.build_search_text()
         update_fields = kwargs.get("update_fields")

@@ -194,7 +194,8 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     @property
     def is_translated(self) -> bool:
         """Whether an editor wrote any of the issue's own English (title, headline, lead)."""
-        return bool(self.title_en.strip() or self.headline_en.strip() or self.lead_en.strip())
+        # The rendered lead: pages read issues with their Markdown deferred.
+        return bool(self.title_en.strip() or self.headline_en.strip() or self.lead_en_html.strip())
 
     def lead_sentence(self) -> str:
         """The first sentence of the lead that says something, as text ("" if none).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from issues import workflow
 from issues.workflow import TransitionError
@@ -15,7 +16,7 @@ def test_an_issue_with_an_entry_needing_attention_cannot_be_published():
     issue = IssueFactory()
     entry = EntryFactory(issue=issue, needs_attention=True, attention_note="the link has no address")
     workflow.submit_for_review(issue, editor())
-    with pytest.raises(TransitionError) as refused:
+    with translation.override("en"), pytest.raises(TransitionError) as refused:
         workflow.publish(issue, editor(username="chief"))
     assert "needs attention (the link has no address)" in str(refused.value)
 
