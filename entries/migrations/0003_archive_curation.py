@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tag',
             name='aliases',
-            field=models.CharField(blank=True, help_text='Other words for this tag, comma-separated (quantization, INT8, 低比特): suggest_tags looks for them too.', max_length=500, verbose_name='aliases'),
+            field=models.CharField(blank=True, help_text='Other words for this tag, comma-separated (quantization, INT8, 低比特): suggest_tags looks for them too. A word after a minus is not a match even though it holds one (-轻量化 for 量化).', max_length=500, verbose_name='aliases'),
         ),
         migrations.AlterField(
             model_name='entry',
