@@ -85,3 +85,19 @@ def test_an_unchanged_file_needs_no_replace(tmp_path):
     run(str(path))
     out, _ = run(str(path))
     assert "1 unchanged" in out
+
+
+def test_the_revision_kept_before_replacing_brings_the_issue_back(tmp_path):
+    from issues import history
+
+    path = write(tmp_path, "a.md", FILE.replace("## 论文", "**旧标语**\n\n## 论文"))
+    run(str(path))
+    issue = Issue.objects.get()
+    write(tmp_path, "a.md", FILE.replace("来自文件的条目", "替换后的条目"))
+    run(str(path), "--replace")
+    assert issue.entries.get().title == "替换后的条目"
+    revision = history.revisions_for(issue).first()
+    history.restore(issue, revision, editor())
+    issue.refresh_from_db()
+    assert issue.entries.get().title == "来自文件的条目"
+    assert issue.tagline == "旧标语"
