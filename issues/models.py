@@ -243,7 +243,12 @@ def _preview_expiry() -> datetime.datetime:
 
 class PreviewLinkQuerySet(models.QuerySet):
     def active(self, now: datetime.datetime | None = None) -> "PreviewLinkQuerySet":
+        """Links neither revoked nor expired (whose issue may still have gone public since)."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def revoke(self, user, now: datetime.datetime | None = None) -> int:
+        """End these links now, as ``user`` (None: the scheduler); how many were still open."""
+        return self.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now(), revoked_by=user)
 
 
 class PreviewLink(models.Model):
@@ -305,7 +310,8 @@ class PreviewLink(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        """Neither revoked nor expired, and the issue not public: a preview is of what readers cannot see yet."""
+        return self.revoked_at is None and self.expires_at > timezone.now() and not self.issue.is_public
 
     def revoke(self, user) -> None:
         if self.revoked_at is None:
