@@ -231,9 +231,7 @@ class IssueAdmin(admin.ModelAdmin):
 
         from .archive.exporter import FORMATS, LANGUAGES, export_filename, export_issue
 
-        issue = get_object_or_404(Issue, pk=object_id)
-        if not self.has_view_permission(request, issue):
-            raise PermissionDenied
+        issue = self._issue_or_404(request, object_id)
         if fmt not in FORMATS:
             raise Http404(f"No export format “{fmt}”.")
         # ?language=en downloads the English edition (English where written, the original elsewhere).
@@ -357,9 +355,7 @@ class IssueAdmin(admin.ModelAdmin):
         """Take a workflow action from the buttons on the issue page (POST only)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        issue = get_object_or_404(Issue, pk=object_id)
-        if not self.has_view_permission(request, issue):
-            raise PermissionDenied
+        issue = self._issue_or_404(request, object_id)
         form = TransitionForm(request.POST)
         change_url = reverse("admin:issues_issue_change", args=[issue.pk])
         if not form.is_valid():
