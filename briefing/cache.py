@@ -28,11 +28,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_path
@@ -117,11 +118,24 @@ def page_timeout(version: str) -> int:
     return timeout
 
 
+#: The query parameters public pages read: a list's page number, a search's
+#: terms, the sitemap's page. Any other (utm_…, fbclid) changes nothing on a
+#: page, so it is no part of the page's key: a stream of made-up parameters
+#: cannot fill the cache with copies of one page.
+PAGE_PARAMETERS = ("page", "q", "p")
+
+
+def page_query(request: HttpRequest) -> QueryDict:
+    """The part of the request's query string that public pages read (``PAGE_PARAMETERS``), in a fixed order."""
+    return QueryDict(urlencode([(name, value) for name in PAGE_PARAMETERS for value in request.GET.getlist(name)]))
+
+
 def page_key(request: HttpRequest) -> str:
     """The page's key: the code's version (a deploy serves no page of old templates), host, language
-    (as LocaleMiddleware, which has not run yet, will choose it) and full path."""
+    (as LocaleMiddleware, which has not run yet, will choose it), path and the parameters it reads."""
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    query = page_query(request).urlencode()
+    path = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return f"page:{code_version()}:{language}:{request.get_host()}:{path}"
 
 
@@ -164,6 +178,9 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_cacheable_request(request):
             return self.get_response(request)
+        # The page is rendered from what its key holds, no more: a stored page
+        # never carries one reader's other parameters to the next.
+        request.GET = page_query(request)
         key = page_key(request)
         version = content_version()
         # A plain tuple (version, status, headers, body): cheap to pickle, and
