@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in the address or the query string is a 400 (PostgreSQL refuses it).
+    "briefing.middleware.RejectNulBytesMiddleware",
     # ETag and Last-Modified answers: feed readers polling /feed/ get 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
     # Serves anonymous readers' public pages from the cache (briefing/cache.py).

@@ -42,20 +42,22 @@ def test_odd_public_addresses_are_not_server_errors(site, path):
 
 
 @pytest.mark.parametrize("query", [
-    {"q": "\x00"}, {"q": "量化\x00"}, {"q": "abc", "page": HUGE}, {"q": "abc", "page": HUGER},
-    {"q": "abc", "page": "-1"}, {"q": "abc", "page": "\x00"}, {"q": "量化", "page": HUGE},
+    {"q": "abc", "page": HUGE}, {"q": "abc", "page": HUGER}, {"q": "abc", "page": "-1"}, {"q": "量化", "page": HUGE},
 ])
-def test_odd_searches_answer_with_a_page(site, query):
+def test_odd_page_numbers_of_a_search_answer_with_a_page(site, query):
     response = Client(raise_request_exception=False).get("/search/", query)
     assert response.status_code == 200
 
 
-def test_a_search_with_a_nul_still_finds_what_it_names(site):
-    page = Client().get("/search/", {"q": "量化\x00"}).content.decode()
-    assert "Quantized INT8 paper" in page
+@pytest.mark.parametrize("query", [{"q": "\x00"}, {"q": "量化\x00"}, {"q": "abc", "page": "\x00"}, {"q\x00": "x"}])
+def test_a_nul_in_a_query_is_a_bad_request(site, query):
+    response = Client(raise_request_exception=False).get("/search/", query)
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize("path", [
+    "/admin/issues/issue/?status=%00", "/admin/issues/issue/?year=%00", "/admin/entries/entry/?issue_status=%00",
+    "/admin/entries/tag/suggest/?q=%00", "/admin/entries/entry/?q=%00",
     "/admin/issues/issue/abc/export/markdown/", f"/admin/issues/issue/{HUGER}/export/markdown/",
     "/admin/issues/issue/%00/export/wechat/", "/admin/issues/issue/abc/revisions/",
     "/admin/issues/issue/abc/change/",
