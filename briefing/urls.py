@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
 from django.urls import include, path
@@ -9,9 +8,10 @@ from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 
 from issues.sitemaps import SITEMAPS
-from markdownx.views import MarkdownifyView
 from issues.views import robots_txt
 from issues.preview import issue_preview
+
+from briefing.views import markdown_preview
 
 
 
@@ -35,7 +35,7 @@ urlpatterns = [
     # Markdown renderer for the world. django-markdownx's image upload is not
     # routed: entries link to images on the web, and the editor says so when
     # a file is dropped (static/admin/markdown-editor.js).
-    path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+    path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", FaviconRedirect.as_view()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -14,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from briefing.changes import ChangeTrackingMixin
-from briefing.markdown import render_inline, render_markdown
+from briefing.limits import MARKDOWN_MAX_LENGTH
+from briefing.markdown import render_inline, render_markdown, validate_markdown
 from briefing.translation import EnglishEditionMixin
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
@@ -87,13 +89,19 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         help_text=_("The highlights, such as “NanoDet/Bolt 1.0/…”."),
     )
     headline_html = models.TextField(editable=False, blank=True)
-    lead = MarkdownxField(_("lead"), blank=True, help_text=_("The 导读 in Markdown."))
+    lead = MarkdownxField(
+        _("lead"), blank=True, help_text=_("The 导读 in Markdown."), max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     lead_html = models.TextField(editable=False, blank=True)
     # The English edition: optional, field by field; the Chinese above is the original.
     title_en = models.CharField(_("English title"), max_length=200, blank=True)
     headline_en = models.CharField(_("English headline"), max_length=500, blank=True)
     headline_en_html = models.TextField(editable=False, blank=True)
-    lead_en = MarkdownxField(_("English lead"), blank=True)
+    lead_en = MarkdownxField(
+        _("English lead"), blank=True, max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     lead_en_html = models.TextField(editable=False, blank=True)
     # Only the workflow changes the status: it is never a form field.
     status = models.CharField(
