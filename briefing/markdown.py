@@ -55,38 +55,43 @@ def sanitize_html(html: str) -> str:
 #: a quote one): nine lists inside one another, eighteen quotes.
 MAX_NESTING = 20
 
-
-def _markdown(max_nesting: int) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"breaks": True, "html": True, "maxNesting": max_nesting}).enable(["table", "strikethrough"])
-    # Every link is rendered a link; the sanitizer then drops what is not http(s)
-    # or mailto, so a reader sees the words of a bad link, not its Markdown.
-    md.validateLink = lambda url: True
-    return md
-
-
 #: CommonMark, which renders in linear time and takes a list written right
 #: under a line of text (要点：\n- …) as a list; GitHub's tables and
 #: strikethrough; a line break where the writer broke the line. markdown-it
-#: stops nesting at ``maxNesting`` levels, so no input can recurse without
-#: end; what lies deeper it leaves out, so deeper text is shown as plain text
-#: instead (``render_markdown``) and refused by forms (``validate_markdown``).
-MARKDOWN = _markdown(MAX_NESTING)
-# Two levels more than allowed: enough to see that a text goes past the limit.
-_DEPTH_PROBE = _markdown(MAX_NESTING + 2)
+#: stops nesting at ``maxNesting``, so no input recurses without end, but it
+#: leaves out whatever lies deeper. So it may go two levels past
+#: ``MAX_NESTING``, enough to see that a text does: such a text is shown as
+#: plain text instead (``render_markdown``), and forms refuse it
+#: (``validate_markdown``).
+MARKDOWN = MarkdownIt(
+    "commonmark", {"breaks": True, "html": True, "maxNesting": MAX_NESTING + 2},
+).enable(["table", "strikethrough"])
+# Every link is rendered a link; the sanitizer then drops what is not http(s)
+# or mailto, so a reader sees the words of a bad link, not its Markdown.
+MARKDOWN.validateLink = lambda url: True
+
+
+def _too_deep(tokens) -> bool:
+    return any(token.level >= MAX_NESTING for token in tokens)
 
 
 def is_nested_too_deep(text: str) -> bool:
     """Whether ``text`` nests blocks deeper than ``MAX_NESTING`` levels (one linear parse)."""
-    return any(token.level >= MAX_NESTING for token in _DEPTH_PROBE.parse(text))
+    return _too_deep(MARKDOWN.parse(text))
 
 
 def validate_markdown(text: str) -> None:
-    """Refuse Markdown nested deeper than the renderer goes, which it would otherwise leave out."""
+    """Refuse Markdown nested deeper than ``MAX_NESTING``, which would be shown as plain text."""
     if text and is_nested_too_deep(text):
         raise ValidationError(
             _("Lists and quotes are nested too deep here: at most %(lists)d lists inside one another."),
             code="too_deep", params={"lists": MAX_NESTING // 2 - 1},
         )
+
+
+def _plain_paragraphs(text: str) -> str:
+    paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+    return "\n".join("<p>" + html_lib.escape(part).replace("\n", "<br>\n") + "</p>" for part in paragraphs)
 
 
 def render_markdown(text: str) -> str:
@@ -97,10 +102,11 @@ def render_markdown(text: str) -> str:
     """
     if not text or not text.strip():
         return ""
-    if is_nested_too_deep(text):
-        paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
-        return "\n".join("<p>" + html_lib.escape(part).replace("\n", "<br>\n") + "</p>" for part in paragraphs)
-    return sanitize_html(MARKDOWN.render(_autolink(text))).strip()
+    env: dict = {}
+    tokens = MARKDOWN.parse(_autolink(text), env)
+    if _too_deep(tokens):
+        return _plain_paragraphs(text)
+    return sanitize_html(MARKDOWN.renderer.render(tokens, MARKDOWN.options, env)).strip()
 
 
 def render_inline(text: str) -> str:
