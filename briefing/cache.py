@@ -14,9 +14,9 @@ responses that touched the session, used the CSRF token, set a cookie or
 vary on Cookie, and anything but a 200. A page is never kept past the next
 scheduled publish, since a scheduled issue goes public on time without a save.
 
-If the cache server fails, pages are rendered uncached, the outage is logged
-once a minute, and the cache is left alone for a few seconds at a time
-(:class:`CacheOutage`).
+If the cache server fails, the outage is logged once a minute, the cache
+server is left alone for a few seconds at a time (:class:`CacheOutage`), and
+meanwhile each process keeps pages and fragments in its own memory.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 #: Cache-Control directives that make a response unfit to share between readers.
 PRIVATE_CACHE_CONTROL = {"private", "no-store", "no-cache"}
+#: This process's memory, used while the shared cache is down (settings.CACHES).
+OUTAGE_CACHE = "outage"
 #: Recomputed for every response sent from a stored page.
 NOT_STORED_HEADERS = {"content-length", "x-cache"}
 
@@ -74,15 +76,20 @@ class CacheOutage:
 outage = CacheOutage()
 
 
-def cache_call(method: Callable[..., Any], *args: Any, default: Any = None) -> Any:
-    """``method(*args)`` on the cache, or ``default`` while the cache is down."""
-    if not outage.available():
-        return default
-    try:
-        return method(*args)
-    except Exception as error:  # noqa: BLE001 - any failure of the cache server: go on without it
-        outage.failed(error)
-        return default
+def cache_call(method: str, *args: Any) -> Any:
+    """``method(*args)`` on the shared cache; on this process's own memory while that is down.
+
+    Pages and fragments are as correct in a process's memory as in Redis (a
+    page is checked against the content version on every hit, a fragment's
+    key names what it was made from), so an outage costs each worker its
+    own copies, not a render of every page on every request.
+    """
+    if outage.available():
+        try:
+            return getattr(caches["default"], method)(*args)
+        except Exception as error:  # noqa: BLE001 - any failure of the cache server: go on without it
+            outage.failed(error)
+    return getattr(caches[OUTAGE_CACHE], method)(*args)
 
 
 def content_version() -> str:
@@ -185,7 +192,7 @@ class PublicPageCacheMiddleware:
         version = content_version()
         # A plain tuple (version, status, headers, body): cheap to pickle, and
         # no class of ours that a deploy could change under a stored page.
-        stored = cache_call(cache.get, key)
+        stored = cache_call("get", key)
         if stored is not None and stored[0] == version:
             _version, status, headers, body = stored
             response = HttpResponse(body, status=status, headers=dict(headers))
@@ -197,6 +204,6 @@ class PublicPageCacheMiddleware:
             timeout = page_timeout(version)
             if timeout > 0:
                 headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED_HEADERS)
-                cache_call(cache.set, key, (version, response.status_code, headers, response.content), timeout)
+                cache_call("set", key, (version, response.status_code, headers, response.content), timeout)
             response.headers["X-Cache"] = "miss"
         return response

@@ -259,6 +259,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Where pages and fragments go while Redis is down: this process's memory
+# (briefing/cache.py cache_call).
+CACHES["outage"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": f"{CACHE_KEY_PREFIX}-outage",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 # The site's chrome (menu, footer, feed links), which varies with the language
 # only, never with content: rendered once per process (templates/base.html).
 # With DEBUG, templates are reloaded when edited, and the chrome with them.

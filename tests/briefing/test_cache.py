@@ -341,3 +341,17 @@ def test_the_language_switch_keeps_a_search_but_no_other_parameter(client):
     page = client.get("/search/", {"q": "量化", "utm_campaign": "spring<sale>"}).content.decode()
     assert "/en/search/?q=%E9%87%8F%E5%8C%96" in page
     assert "utm_campaign" not in page and "spring" not in page
+
+
+def test_while_the_cache_server_is_down_each_process_keeps_pages_in_its_own_memory(client, settings, django_assert_num_queries):
+    issue = published_issue(entries=3, title="Kept close at hand")
+    settings.CACHES = {**settings.CACHES, "default": UNREACHABLE_CACHE}
+    for path in ["/", issue.get_absolute_url()]:
+        assert client.get(path)["X-Cache"] == "miss"
+        # Not rendered again on every request while the outage lasts: one query, the content version.
+        with django_assert_num_queries(1):
+            assert client.get(path)["X-Cache"] == "hit"
+    # And still never stale: an edit shows at once.
+    issue.title = "Edited during the outage"
+    issue.save()
+    assert "Edited during the outage" in client.get(issue.get_absolute_url()).content.decode()
