@@ -20,9 +20,9 @@ hundred kilobytes of HTML. Only pages fit to share are compressed: they hold
 no session, CSRF token or cookie for a BREACH attack to guess; everything
 else is sent as rendered.
 
-If the cache server fails, pages are rendered uncached, the outage is logged
-once a minute, and the cache is left alone for a few seconds at a time
-(:class:`CacheOutage`).
+If the cache server fails, the outage is logged once a minute, the cache
+server is left alone for a few seconds at a time (:class:`CacheOutage`), and
+meanwhile each process keeps pages and fragments in its own memory.
 """
 
 from __future__ import annotations
@@ -35,11 +35,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_vary_headers
@@ -54,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 #: Cache-Control directives that make a response unfit to share between readers.
 PRIVATE_CACHE_CONTROL = {"private", "no-store", "no-cache"}
+#: This process's memory, used while the shared cache is down (settings.CACHES).
+OUTAGE_CACHE = "outage"
 #: Recomputed for every response sent from a stored page.
 NOT_STORED_HEADERS = {"content-length", "content-encoding", "x-cache"}
 #: Below this, compressing saves less than it costs (GZipMiddleware's limit too).
@@ -84,15 +87,20 @@ class CacheOutage:
 outage = CacheOutage()
 
 
-def cache_call(method: Callable[..., Any], *args: Any, default: Any = None) -> Any:
-    """``method(*args)`` on the cache, or ``default`` while the cache is down."""
-    if not outage.available():
-        return default
-    try:
-        return method(*args)
-    except Exception as error:  # noqa: BLE001 - any failure of the cache server: go on without it
-        outage.failed(error)
-        return default
+def cache_call(method: str, *args: Any) -> Any:
+    """``method(*args)`` on the shared cache; on this process's own memory while that is down.
+
+    Pages and fragments are as correct in a process's memory as in Redis (a
+    page is checked against the content version on every hit, a fragment's
+    key names what it was made from), so an outage costs each worker its
+    own copies, not a render of every page on every request.
+    """
+    if outage.available():
+        try:
+            return getattr(caches["default"], method)(*args)
+        except Exception as error:  # noqa: BLE001 - any failure of the cache server: go on without it
+            outage.failed(error)
+    return getattr(caches[OUTAGE_CACHE], method)(*args)
 
 
 def content_version() -> str:
@@ -136,11 +144,24 @@ def page_timeout(version: str) -> int:
     return timeout
 
 
+#: The query parameters public pages read: a list's page number, a search's
+#: terms, the sitemap's page. Any other (utm_…, fbclid) changes nothing on a
+#: page, so it is no part of the page's key: a stream of made-up parameters
+#: cannot fill the cache with copies of one page.
+PAGE_PARAMETERS = ("page", "q", "p")
+
+
+def page_query(request: HttpRequest) -> QueryDict:
+    """The part of the request's query string that public pages read (``PAGE_PARAMETERS``), in a fixed order."""
+    return QueryDict(urlencode([(name, value) for name in PAGE_PARAMETERS for value in request.GET.getlist(name)]))
+
+
 def page_key(request: HttpRequest) -> str:
     """The page's key: the code's version (a deploy serves no page of old templates), host, language
-    (as LocaleMiddleware, which has not run yet, will choose it) and full path."""
+    (as LocaleMiddleware, which has not run yet, will choose it), path and the parameters it reads."""
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    query = page_query(request).urlencode()
+    path = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return f"page:{code_version()}:{language}:{request.get_host()}:{path}"
 
 
@@ -225,9 +246,12 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_cacheable_request(request):
             return self.get_response(request)
+        # The page is rendered from what its key holds, no more: a stored page
+        # never carries one reader's other parameters to the next.
+        request.GET = page_query(request)
         key = page_key(request)
         version = content_version()
-        stored = cache_call(cache.get, key)
+        stored = cache_call("get", key)
         if stored is not None and stored[0] == version:
             return send(request, stored)
 
@@ -237,6 +261,6 @@ class PublicPageCacheMiddleware:
         page = stored_page(version, response)
         timeout = page_timeout(version)
         if timeout > 0:
-            cache_call(cache.set, key, page, timeout)
+            cache_call("set", key, page, timeout)
         # Sent as a hit will be: the same bytes and headers.
         return send(request, page, response)

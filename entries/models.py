@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -17,7 +18,8 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from briefing.changes import ChangeTrackingMixin
-from briefing.markdown import render_markdown
+from briefing.limits import ABSTRACT_MAX_LENGTH, MARKDOWN_MAX_LENGTH, MAX_LINKS
+from briefing.markdown import render_markdown, validate_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue
 
@@ -207,14 +209,21 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     )
     arxiv_id = models.CharField(_("arXiv id"), max_length=32, blank=True)
     venue = models.CharField(_("venue"), max_length=100, blank=True, help_text=_("Such as CVPR 2020 or SysML 2019."))
-    summary = MarkdownxField(_("summary"), blank=True)
+    summary = MarkdownxField(
+        _("summary"), blank=True, max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     summary_html = models.TextField(editable=False, blank=True)
     # The English edition: optional, field by field; the Chinese above is the original.
     title_en = models.CharField(_("English title"), max_length=500, blank=True)
-    summary_en = MarkdownxField(_("English summary"), blank=True)
+    summary_en = MarkdownxField(
+        _("English summary"), blank=True, max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     summary_en_html = models.TextField(editable=False, blank=True)
     abstract = models.TextField(
-        _("original abstract"), blank=True,
+        _("original abstract"), blank=True, max_length=ABSTRACT_MAX_LENGTH,
+        validators=[MaxLengthValidator(ABSTRACT_MAX_LENGTH)],
         help_text=_("A paper's own abstract, as published; shown folded under the summary."),
     )
     # Ordered, or pages list the same tags in whatever order the database returns them.
@@ -326,6 +335,10 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         errors: dict[str, list] = {}
         if not self.url and self.section != self.Section.WARMUP:
             errors.setdefault("url", []).append(_("Only warm-up news may go without a link."))
+        if len(self.links or []) > MAX_LINKS:
+            errors.setdefault("links", []).append(
+                _("At most %(limit)d extra links; this entry has %(count)d.") % {"limit": MAX_LINKS, "count": len(self.links)}
+            )
         for index, link in enumerate(self.links or [], start=1):
             try:
                 validate_http_url(link.get("url", ""))

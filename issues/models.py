@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -14,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from briefing.changes import ChangeTrackingMixin
-from briefing.markdown import render_inline, render_markdown
+from briefing.limits import MARKDOWN_MAX_LENGTH
+from briefing.markdown import render_inline, render_markdown, validate_markdown
 from briefing.translation import EnglishEditionMixin
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
@@ -87,13 +89,19 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         help_text=_("The highlights, such as “NanoDet/Bolt 1.0/…”."),
     )
     headline_html = models.TextField(editable=False, blank=True)
-    lead = MarkdownxField(_("lead"), blank=True, help_text=_("The 导读 in Markdown."))
+    lead = MarkdownxField(
+        _("lead"), blank=True, help_text=_("The 导读 in Markdown."), max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     lead_html = models.TextField(editable=False, blank=True)
     # The English edition: optional, field by field; the Chinese above is the original.
     title_en = models.CharField(_("English title"), max_length=200, blank=True)
     headline_en = models.CharField(_("English headline"), max_length=500, blank=True)
     headline_en_html = models.TextField(editable=False, blank=True)
-    lead_en = MarkdownxField(_("English lead"), blank=True)
+    lead_en = MarkdownxField(
+        _("English lead"), blank=True, max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     lead_en_html = models.TextField(editable=False, blank=True)
     # Only the workflow changes the status: it is never a form field.
     status = models.CharField(
@@ -243,7 +251,12 @@ def _preview_expiry() -> datetime.datetime:
 
 class PreviewLinkQuerySet(models.QuerySet):
     def active(self, now: datetime.datetime | None = None) -> "PreviewLinkQuerySet":
+        """Links neither revoked nor expired (whose issue may still have gone public since)."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def revoke(self, user, now: datetime.datetime | None = None) -> int:
+        """End these links now, as ``user`` (None: the scheduler); how many were still open."""
+        return self.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now(), revoked_by=user)
 
 
 class PreviewLink(models.Model):
@@ -305,7 +318,8 @@ class PreviewLink(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        """Neither revoked nor expired, and the issue not public: a preview is of what readers cannot see yet."""
+        return self.revoked_at is None and self.expires_at > timezone.now() and not self.issue.is_public
 
     def revoke(self, user) -> None:
         if self.revoked_at is None:

@@ -175,7 +175,8 @@ def test_a_page_of_results_costs_two_queries_and_its_cards_one_more_when_not_cac
     client.get("/search/", {"q": "芯片 硬件", "page": 2})
     # The page cache's version; the page's ids with the total; its entries (their list cards cached).
     with django_assert_num_queries(3):
-        assert len(client.get("/search/", {"q": "芯片 硬件", "x": "1"}).context["entries"]) == 20
+        # page=1: the first page again, under a page-cache key of its own.
+        assert len(client.get("/search/", {"q": "芯片 硬件", "page": "1"}).context["entries"]) == 20
     # Cards not cached yet (other terms marked): the entries' tags too.
     with django_assert_num_queries(4):
         assert len(client.get("/search/", {"q": "硬件"}).context["entries"]) == 20
