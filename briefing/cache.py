@@ -14,27 +14,37 @@ responses that touched the session, used the CSRF token, set a cookie or
 vary on Cookie, and anything but a 200. A page is never kept past the next
 scheduled publish, since a scheduled issue goes public on time without a save.
 
-If the cache server fails, pages are rendered uncached, the outage is logged
-once a minute, and the cache is left alone for a few seconds at a time
-(:class:`CacheOutage`).
+Pages are stored gzip-compressed, once, when they are stored: every browser
+and feed reader accepts gzip, and a feed of twenty whole issues is a few
+hundred kilobytes of HTML. Only pages fit to share are compressed: they hold
+no session, CSRF token or cookie for a BREACH attack to guess; everything
+else is sent as rendered.
+
+If the cache server fails, the outage is logged once a minute, the cache
+server is left alone for a few seconds at a time (:class:`CacheOutage`), and
+meanwhile each process keeps pages and fragments in its own memory.
 """
 
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, patch_vary_headers
+from django.utils.text import compress_string
 from django.utils.translation import get_language_from_path
 
 from issues.models import Issue
@@ -45,8 +55,12 @@ logger = logging.getLogger(__name__)
 
 #: Cache-Control directives that make a response unfit to share between readers.
 PRIVATE_CACHE_CONTROL = {"private", "no-store", "no-cache"}
+#: This process's memory, used while the shared cache is down (settings.CACHES).
+OUTAGE_CACHE = "outage"
 #: Recomputed for every response sent from a stored page.
-NOT_STORED_HEADERS = {"content-length", "x-cache"}
+NOT_STORED_HEADERS = {"content-length", "content-encoding", "x-cache"}
+#: Below this, compressing saves less than it costs (GZipMiddleware's limit too).
+MIN_COMPRESS_LENGTH = 200
 
 
 class CacheOutage:
@@ -73,21 +87,34 @@ class CacheOutage:
 outage = CacheOutage()
 
 
-def cache_call(method: Callable[..., Any], *args: Any, default: Any = None) -> Any:
-    """``method(*args)`` on the cache, or ``default`` while the cache is down."""
-    if not outage.available():
-        return default
-    try:
-        return method(*args)
-    except Exception as error:  # noqa: BLE001 - any failure of the cache server: go on without it
-        outage.failed(error)
-        return default
+def cache_call(method: str, *args: Any) -> Any:
+    """``method(*args)`` on the shared cache; on this process's own memory while that is down.
+
+    Pages and fragments are as correct in a process's memory as in Redis (a
+    page is checked against the content version on every hit, a fragment's
+    key names what it was made from), so an outage costs each worker its
+    own copies, not a render of every page on every request.
+    """
+    if outage.available():
+        try:
+            return getattr(caches["default"], method)(*args)
+        except Exception as error:  # noqa: BLE001 - any failure of the cache server: go on without it
+            outage.failed(error)
+    return getattr(caches[OUTAGE_CACHE], method)(*args)
 
 
 def content_version() -> str:
-    """The version of everything readers see: when the latest change was committed (one indexed read)."""
-    latest = Issue.objects.aggregate(latest=Max("content_changed_at"))["latest"]
-    return latest.isoformat() if latest else "-"
+    """The version of everything readers see: when the latest change was committed (one indexed read).
+
+    Plain SQL: read on every page cache hit, where building the ORM's
+    aggregate would cost more than the database takes to answer it.
+    """
+    table = connection.ops.quote_name(Issue._meta.db_table)
+    column = connection.ops.quote_name(Issue._meta.get_field("content_changed_at").column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({column}) FROM {table}")
+        latest = cursor.fetchone()[0]
+    return str(latest) if latest else "-"
 
 
 #: (content version, the next scheduled publish after it or None), worked out once per version.
@@ -117,11 +144,24 @@ def page_timeout(version: str) -> int:
     return timeout
 
 
+#: The query parameters public pages read: a list's page number, a search's
+#: terms, the sitemap's page. Any other (utm_…, fbclid) changes nothing on a
+#: page, so it is no part of the page's key: a stream of made-up parameters
+#: cannot fill the cache with copies of one page.
+PAGE_PARAMETERS = ("page", "q", "p")
+
+
+def page_query(request: HttpRequest) -> QueryDict:
+    """The part of the request's query string that public pages read (``PAGE_PARAMETERS``), in a fixed order."""
+    return QueryDict(urlencode([(name, value) for name in PAGE_PARAMETERS for value in request.GET.getlist(name)]))
+
+
 def page_key(request: HttpRequest) -> str:
     """The page's key: the code's version (a deploy serves no page of old templates), host, language
-    (as LocaleMiddleware, which has not run yet, will choose it) and full path."""
+    (as LocaleMiddleware, which has not run yet, will choose it), path and the parameters it reads."""
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    query = page_query(request).urlencode()
+    path = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return f"page:{code_version()}:{language}:{request.get_host()}:{path}"
 
 
@@ -150,6 +190,48 @@ def is_shareable_response(request: HttpRequest, response: HttpResponse) -> bool:
     return "cookie" not in vary and "*" not in vary
 
 
+def accepts_gzip(request: HttpRequest) -> bool:
+    return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+
+
+#: A stored page: (content version, status, headers, body, whether the body is gzip). A plain
+#: tuple: cheap to pickle, and no class of ours that a deploy could change under a stored page.
+StoredPage = tuple[str, int, tuple[tuple[str, str], ...], bytes, bool]
+
+
+def stored_page(version: str, response: HttpResponse) -> StoredPage:
+    """What to keep of ``response``: its ETag settled and its body compressed, once."""
+    body = response.content
+    if not response.has_header("ETag"):
+        # Of the plain body, weak: it stands for the gzip and the plain bytes alike.
+        response.headers["ETag"] = f'W/"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
+    compressed = False
+    if len(body) >= MIN_COMPRESS_LENGTH and not response.has_header("Content-Encoding"):
+        smaller = compress_string(body)
+        if len(smaller) < len(body):
+            body, compressed = smaller, True
+            patch_vary_headers(response, ("Accept-Encoding",))
+    headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED_HEADERS)
+    return (version, response.status_code, headers, body, compressed)
+
+
+def send(request: HttpRequest, page: StoredPage, response: HttpResponse | None = None) -> HttpResponse:
+    """``page`` as a response (gzip to clients that take it); ``response``, the one just rendered, reused on a miss."""
+    _version, status, headers, body, compressed = page
+    if response is None:
+        response = HttpResponse(status=status, headers=dict(headers))
+        response.headers["X-Cache"] = "hit"
+    else:
+        response.headers["X-Cache"] = "miss"
+    if compressed and accepts_gzip(request):
+        response.headers["Content-Encoding"] = "gzip"
+    elif compressed:
+        body = gzip.decompress(body)
+    response.content = body
+    response.headers["Content-Length"] = str(len(body))
+    return response
+
+
 class PublicPageCacheMiddleware:
     """Serve and store anonymous readers' public pages (see the module docstring).
 
@@ -164,22 +246,21 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_cacheable_request(request):
             return self.get_response(request)
+        # The page is rendered from what its key holds, no more: a stored page
+        # never carries one reader's other parameters to the next.
+        request.GET = page_query(request)
         key = page_key(request)
         version = content_version()
-        # A plain tuple (version, status, headers, body): cheap to pickle, and
-        # no class of ours that a deploy could change under a stored page.
-        stored = cache_call(cache.get, key)
+        stored = cache_call("get", key)
         if stored is not None and stored[0] == version:
-            _version, status, headers, body = stored
-            response = HttpResponse(body, status=status, headers=dict(headers))
-            response.headers["X-Cache"] = "hit"
-            return response
+            return send(request, stored)
 
         response = self.get_response(request)
-        if is_shareable_response(request, response):
-            timeout = page_timeout(version)
-            if timeout > 0:
-                headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in NOT_STORED_HEADERS)
-                cache_call(cache.set, key, (version, response.status_code, headers, response.content), timeout)
-            response.headers["X-Cache"] = "miss"
-        return response
+        if not is_shareable_response(request, response):
+            return response
+        page = stored_page(version, response)
+        timeout = page_timeout(version)
+        if timeout > 0:
+            cache_call("set", key, page, timeout)
+        # Sent as a hit will be: the same bytes and headers.
+        return send(request, page, response)

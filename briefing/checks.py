@@ -30,3 +30,16 @@ def check_shared_cache(app_configs, **kwargs):
             id="briefing.W002",
         )]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_client_addresses_behind_a_proxy(app_configs, **kwargs):
+    if settings.HTTPS and not settings.TRUSTED_PROXY_COUNT:
+        return [Warning(
+            "HTTPS=1 says a proxy is in front of the site, but TRUSTED_PROXY_COUNT is 0: every login "
+            "seems to come from the proxy's address, so a few wrong passwords lock a name out for everyone.",
+            hint="Set TRUSTED_PROXY_COUNT=1 behind one proxy that appends to X-Forwarded-For "
+                 "(docs/deployment.md).",
+            id="briefing.W003",
+        )]
+    return []

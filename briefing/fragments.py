@@ -13,7 +13,6 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -34,11 +33,11 @@ def cached_fragments(keys: dict[K, str], render: Callable[[list[K]], dict[K, str
     Those missing are made by ``render(missing items)`` and stored with one
     ``set_many``. The fragments are HTML rendered from escaped templates.
     """
-    found = cache_call(cache.get_many, list(keys.values()), default={})
+    found = cache_call("get_many", list(keys.values()))
     missing = [item for item, key in keys.items() if key not in found]
     made = render(missing) if missing else {}
     if made:
-        cache_call(cache.set_many, {keys[item]: html for item, html in made.items()}, settings.FRAGMENT_CACHE_SECONDS)
+        cache_call("set_many", {keys[item]: html for item, html in made.items()}, settings.FRAGMENT_CACHE_SECONDS)
     return {item: mark_safe(found[key] if key in found else made[item]) for item, key in keys.items()}
 
 

@@ -11,6 +11,8 @@ import html as html_lib
 import re
 
 import nh3
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
@@ -49,21 +51,62 @@ def sanitize_html(html: str) -> str:
     )
 
 
+#: How deep blocks may nest (markdown-it's levels: a list and its item are two,
+#: a quote one): nine lists inside one another, eighteen quotes.
+MAX_NESTING = 20
+
 #: CommonMark, which renders in linear time and takes a list written right
 #: under a line of text (要点：\n- …) as a list; GitHub's tables and
-#: strikethrough; a line break where the writer broke the line. Nesting past
-#: ``maxNesting`` levels is left as text, so no input can recurse without end.
-MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": True, "maxNesting": 20}).enable(["table", "strikethrough"])
+#: strikethrough; a line break where the writer broke the line. markdown-it
+#: stops nesting at ``maxNesting``, so no input recurses without end, but it
+#: leaves out whatever lies deeper. So it may go two levels past
+#: ``MAX_NESTING``, enough to see that a text does: such a text is shown as
+#: plain text instead (``render_markdown``), and forms refuse it
+#: (``validate_markdown``).
+MARKDOWN = MarkdownIt(
+    "commonmark", {"breaks": True, "html": True, "maxNesting": MAX_NESTING + 2},
+).enable(["table", "strikethrough"])
 # Every link is rendered a link; the sanitizer then drops what is not http(s)
 # or mailto, so a reader sees the words of a bad link, not its Markdown.
 MARKDOWN.validateLink = lambda url: True
 
 
+def _too_deep(tokens) -> bool:
+    return any(token.level >= MAX_NESTING for token in tokens)
+
+
+def is_nested_too_deep(text: str) -> bool:
+    """Whether ``text`` nests blocks deeper than ``MAX_NESTING`` levels (one linear parse)."""
+    return _too_deep(MARKDOWN.parse(text))
+
+
+def validate_markdown(text: str) -> None:
+    """Refuse Markdown nested deeper than ``MAX_NESTING``, which would be shown as plain text."""
+    if text and is_nested_too_deep(text):
+        raise ValidationError(
+            _("Lists and quotes are nested too deep here: at most %(lists)d lists inside one another."),
+            code="too_deep", params={"lists": MAX_NESTING // 2 - 1},
+        )
+
+
+def _plain_paragraphs(text: str) -> str:
+    paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+    return "\n".join("<p>" + html_lib.escape(part).replace("\n", "<br>\n") + "</p>" for part in paragraphs)
+
+
 def render_markdown(text: str) -> str:
-    """Render staff-written Markdown to sanitized HTML, safe to show to anyone."""
+    """Render staff-written Markdown to sanitized HTML, safe to show to anyone.
+
+    Text nested deeper than ``MAX_NESTING`` comes out as plain paragraphs,
+    every word of it, rather than with its deepest part missing.
+    """
     if not text or not text.strip():
         return ""
-    return sanitize_html(MARKDOWN.render(_autolink(text))).strip()
+    env: dict = {}
+    tokens = MARKDOWN.parse(_autolink(text), env)
+    if _too_deep(tokens):
+        return _plain_paragraphs(text)
+    return sanitize_html(MARKDOWN.renderer.render(tokens, MARKDOWN.options, env)).strip()
 
 
 def render_inline(text: str) -> str:

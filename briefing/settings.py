@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in the address or the query string is a 400 (PostgreSQL refuses it).
+    "briefing.middleware.RejectNulBytesMiddleware",
     # ETag and Last-Modified answers: feed readers polling /feed/ get 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
     # Serves anonymous readers' public pages from the cache (briefing/cache.py).
@@ -173,7 +175,38 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_TIME", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A lockout lasts AXES_COOLOFF_TIME from when it began: more failures during it
+# (anyone's, with that name from that address) do not make it longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+
+def client_address_settings(proxies: int) -> dict:
+    """Where django-axes (through django-ipware) reads a client's address, behind ``proxies`` proxies.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For
+    (nginx: ``$proxy_add_x_forwarded_for``), so the client's address is the
+    ``proxies``-th from the end; whatever the client wrote into the header
+    itself comes before it and is never read. With no proxy the header is
+    the client's own word and is ignored: the address is the connection's.
+    """
+    if proxies <= 0:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",), "AXES_IPWARE_PROXY_COUNT": None}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        # django-ipware counts the proxies named in the header: all but the one gunicorn sees.
+        "AXES_IPWARE_PROXY_COUNT": proxies - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # A header longer than the proxies make (the client wrote one too) is still read from the end.
+        "IPWARE_STRICT": False,
+    }
+
+
+# How many proxies in front of gunicorn append to X-Forwarded-For: 1 behind the
+# documented nginx or Caddy. Only set it when gunicorn listens on 127.0.0.1 (or
+# is otherwise reachable through the proxy alone).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -232,6 +265,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Where pages and fragments go while Redis is down: this process's memory
+# (briefing/cache.py cache_call).
+CACHES["outage"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": f"{CACHE_KEY_PREFIX}-outage",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 # The site's chrome (menu, footer, feed links), which varies with the language
 # only, never with content: rendered once per process (templates/base.html).
 # With DEBUG, templates are reloaded when edited, and the chrome with them.

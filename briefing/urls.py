@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
 from django.urls import include, path
@@ -9,9 +8,10 @@ from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 
 from issues.sitemaps import SITEMAPS
-from markdownx.views import ImageUploadView, MarkdownifyView
 from issues.views import robots_txt
 from issues.preview import issue_preview
+
+from briefing.views import markdown_preview
 
 
 
@@ -31,10 +31,11 @@ admin.site.index_title = _("Issues, entries and sources")
 # crawlers expect at fixed addresses.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The editor's live preview and image upload: for signed-in staff only,
-    # never an open Markdown renderer or file drop for the world.
-    path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
-    path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
+    # The editor's live preview: for signed-in staff only, never an open
+    # Markdown renderer for the world. django-markdownx's image upload is not
+    # routed: entries link to images on the web, and the editor says so when
+    # a file is dropped (static/admin/markdown-editor.js).
+    path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", FaviconRedirect.as_view()),

@@ -6,13 +6,18 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from briefing import limits
 from issues.forms import EditTokenMixin
 from issues.models import Issue
 
 from .links import normalize_url, validate_http_url
 from .models import Entry
+
+#: An entry's URL, as its column holds it.
+URL_MAX_LENGTH = Entry._meta.get_field("url").max_length
 
 # The link is the last word of the line; what comes before it is the label.
 _URL_IN_LINE = re.compile(r"(?:^|[\s：|])(?P<url>[^\s：|]+)\s*$")
@@ -31,22 +36,29 @@ class LinksField(forms.CharField):
     def to_python(self, value) -> list[dict[str, str]]:
         if isinstance(value, list):
             return value
+        lines = [(number, line.strip()) for number, line in enumerate((value or "").splitlines(), start=1) if line.strip()]
+        if len(lines) > limits.MAX_LINKS:
+            raise ValidationError(
+                _("Extra links: at most %(limit)d, one a line; there are %(count)d.") % {"limit": limits.MAX_LINKS, "count": len(lines)}
+            )
         links, errors = [], []
-        for number, line in enumerate((value or "").splitlines(), start=1):
-            line = line.strip()
-            if not line:
-                continue
+        for number, line in lines:
             match = _URL_IN_LINE.search(line)
             if not match:
-                errors.append(_("Line %(n)d (“%(line)s”) has no link: write “label: https://…”.") % {"n": number, "line": line})
+                errors.append(_("Line %(n)d (“%(line)s”) has no link: write “label: https://…”.") % {"n": number, "line": line[:100]})
                 continue
             url = match.group("url")
+            label = line[: match.start()].strip().rstrip(":：|").strip()
+            if len(url) > URL_MAX_LENGTH or len(label) > limits.LINK_LABEL_MAX_LENGTH:
+                errors.append(_("Line %(n)d is too long: a label has at most %(label)d characters, a link %(url)d.") % {
+                    "n": number, "label": limits.LINK_LABEL_MAX_LENGTH, "url": URL_MAX_LENGTH,
+                })
+                continue
             try:
                 validate_http_url(url)
             except ValidationError as exc:
                 errors.append(_("Line %(n)d: %(message)s") % {"n": number, "message": exc.messages[0]})
                 continue
-            label = line[: match.start()].strip().rstrip(":：|").strip()
             links.append({"label": label, "url": url})
         if errors:
             raise ValidationError(errors)
@@ -67,7 +79,22 @@ class EntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "url" in self.fields:
             # One clear message for every bad link (mailto:, javascript:, ftp:…), not Django's generic one.
-            self.fields["url"].validators = [validate_http_url]
+            self.fields["url"].validators = [validate_http_url, MaxLengthValidator(URL_MAX_LENGTH)]
+        limits.name_fields_in_length_errors(self)
+
+    def clean_tags(self) -> list[str]:
+        names = self.cleaned_data.get("tags") or []
+        label = self.fields["tags"].label
+        too_long = [name for name in names if len(name) > limits.TAG_MAX_LENGTH]
+        if too_long:
+            raise ValidationError(_("%(field)s: “%(tag)s…” is too long; a tag has at most %(limit)d characters.") % {
+                "field": label, "tag": too_long[0][:30], "limit": limits.TAG_MAX_LENGTH,
+            })
+        if len(names) > limits.MAX_TAGS:
+            raise ValidationError(_("%(field)s: at most %(limit)d tags; there are %(count)d.") % {
+                "field": label, "limit": limits.MAX_TAGS, "count": len(names),
+            })
+        return names
 
 
 class EntryInlineFormSet(forms.BaseInlineFormSet):

@@ -6,8 +6,6 @@ The admin only configures forms and lists; every status change goes through
 
 from __future__ import annotations
 
-import datetime
-
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -25,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from entries.forms import EntryForm, EntryInlineFormSet
 from entries.models import Entry
 
-from . import dashboard, history, workflow
+from . import dashboard, history, preview, workflow
 from .forms import IssueAdminForm, TransitionForm
 from .models import Issue, IssueForReview, PreviewLink
 
@@ -189,7 +187,8 @@ class IssueAdmin(admin.ModelAdmin):
                 transition_log=issue.transitions.select_related("by"),
                 duplicate_warnings=SimpleLazyObject(lambda: self.duplicate_warnings(issue)),
                 revisions=history.revisions_for(issue)[:10],
-                preview_links=issue.preview_links.select_related("created_by", "revoked_by")[:20],
+                preview_links=preview.links_for(issue, request.user),
+                may_share_preview=preview.may_share(issue, request.user),
                 link_report=SimpleLazyObject(lambda: dashboard.link_report(issue)),
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -232,9 +231,7 @@ class IssueAdmin(admin.ModelAdmin):
 
         from .archive.exporter import FORMATS, LANGUAGES, export_filename, export_issue
 
-        issue = get_object_or_404(Issue, pk=object_id)
-        if not self.has_view_permission(request, issue):
-            raise PermissionDenied
+        issue = self._issue_or_404(request, object_id)
         if fmt not in FORMATS:
             raise Http404(f"No export format “{fmt}”.")
         # ?language=en downloads the English edition (English where written, the original elsewhere).
@@ -326,17 +323,17 @@ class IssueAdmin(admin.ModelAdmin):
         issue = self._issue_or_404(request, object_id)
         change_url = reverse("admin:issues_issue_change", args=[issue.pk]) + "#preview-links"
         try:
-            days = int(request.POST.get("days") or PreviewLink.DEFAULT_DAYS)
-            if not 1 <= days <= PreviewLink.MAX_DAYS:
-                raise ValueError
+            link = preview.create_link(issue, request.user, int(request.POST.get("days") or PreviewLink.DEFAULT_DAYS))
         except ValueError:
+            link = None
             messages.error(request, _("Preview links: the number of days must be a whole number from 1 to %(max)d.") % {
                 "max": PreviewLink.MAX_DAYS,
             })
+        except preview.PreviewLinkError as exc:
+            link = None
+            messages.error(request, str(exc))
+        if link is None:
             return HttpResponseRedirect(change_url)
-        link = PreviewLink.objects.create(
-            issue=issue, created_by=request.user, expires_at=timezone.now() + datetime.timedelta(days=days),
-        )
         url = request.build_absolute_uri(link.get_absolute_url())
         messages.success(request, format_html(
             _("A preview link, valid until {}, is ready: {}"),
@@ -350,7 +347,7 @@ class IssueAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         issue = self._issue_or_404(request, object_id)
         link = get_object_or_404(issue.preview_links, pk=link_id)
-        link.revoke(request.user)
+        preview.revoke_link(link, request.user)
         messages.success(request, _("The preview link is revoked: it now gives “not found”."))
         return HttpResponseRedirect(reverse("admin:issues_issue_change", args=[issue.pk]) + "#preview-links")
 
@@ -358,9 +355,7 @@ class IssueAdmin(admin.ModelAdmin):
         """Take a workflow action from the buttons on the issue page (POST only)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        issue = get_object_or_404(Issue, pk=object_id)
-        if not self.has_view_permission(request, issue):
-            raise PermissionDenied
+        issue = self._issue_or_404(request, object_id)
         form = TransitionForm(request.POST)
         change_url = reverse("admin:issues_issue_change", args=[issue.pk])
         if not form.is_valid():

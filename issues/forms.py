@@ -3,19 +3,27 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from briefing.limits import COMMENT_MAX_LENGTH, name_fields_in_length_errors
+
 from .models import Issue
 
 
 class TransitionForm(forms.Form):
     """What an editor adds to a workflow action: a comment and, to schedule, a time."""
 
-    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("comment"), required=False, max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
+    )
     publish_at = forms.DateTimeField(
         label=_("publish time"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         help_text=_("Leave empty to publish now; a future time schedules the issue."),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        name_fields_in_length_errors(self)
 
 
 class EditTokenField(forms.CharField):
@@ -110,6 +118,7 @@ class IssueAdminForm(EditTokenMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._init_edit_token()
+        name_fields_in_length_errors(self)
 
     def snapshot(self) -> dict:
         from .history import current_snapshot

@@ -304,15 +304,39 @@ def restore(issue: Issue, revision: Revision, user) -> Issue:
     last revision (by the workflow, an import or a shell), that state is first
     saved as a revision too, so restoring never loses anything. The issue's
     status is the workflow's business and is left as it is.
+
+    An entry of the revision may have moved to another issue since: restoring
+    takes it back, so it touches that issue too. RestoreError is raised,
+    and nothing written, unless ``user`` may edit every issue it touches.
     """
     from entries.models import Entry, Source
 
+    target = revision_snapshot(revision, issue.pk)
+    entry_ids = [int(pk) for pk in target["entries"]]
     with transaction.atomic():
-        locked = Issue.objects.select_for_update().get(pk=issue.pk)
-        target = revision_snapshot(revision, locked.pk)
-        latest = revisions_for(locked).first()
-        if latest is None or revision_snapshot(latest, locked.pk) != current_snapshot(locked):
-            save_revision(locked, user, _("The state before a restore."))
+        # Every issue the restore touches, locked in id order (as forms and
+        # the workflow lock), then read again under the lock.
+        elsewhere = set(Entry.objects.filter(pk__in=entry_ids).exclude(issue_id=issue.pk).values_list("issue_id", flat=True))
+        Issue.objects.filter(pk__in=elsewhere | {issue.pk}).lock()
+        locked = Issue.objects.get(pk=issue.pk)
+        if not locked.can_be_edited_by(user):
+            raise RestoreError(_("You may not edit this issue now, so you may not restore a version of it."))
+        moved = list(Entry.objects.filter(pk__in=entry_ids).exclude(issue_id=locked.pk).select_related("issue"))
+        if {entry.issue_id for entry in moved} - elsewhere:
+            raise RestoreError(_("Entries of this version moved while restoring; try again."))
+        refused = [entry for entry in moved if not entry.issue.can_be_edited_by(user)]
+        if refused:
+            raise RestoreError(" ".join(
+                _("Entry “%(entry)s” is now in “%(issue)s” (%(date)s), which you may not edit: "
+                  "restoring this version would take it out of that issue.") % {
+                    "entry": entry.title, "issue": entry.issue, "date": entry.issue.date.isoformat(),
+                }
+                for entry in refused
+            ))
+        for touched in [locked, *{entry.issue_id: entry.issue for entry in moved}.values()]:
+            latest = revisions_for(touched).first()
+            if latest is None or revision_snapshot(latest, touched.pk) != current_snapshot(touched):
+                save_revision(touched, user, _("The state before a restore."))
 
         date = target["issue"]["date"]
         if Issue.objects.filter(date=date).exclude(pk=locked.pk).exists():

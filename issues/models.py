@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from briefing.changes import ChangeTrackingMixin
-from briefing.markdown import plain_text, render_inline, render_markdown, sanitize_html
+from briefing.limits import MARKDOWN_MAX_LENGTH
+from briefing.markdown import plain_text, render_inline, render_markdown, sanitize_html, validate_markdown
 from briefing.translation import EnglishEditionMixin, reading_english
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
@@ -96,13 +98,19 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         help_text=_("The highlights, such as “NanoDet/Bolt 1.0/…”."),
     )
     headline_html = models.TextField(editable=False, blank=True)
-    lead = MarkdownxField(_("lead"), blank=True, help_text=_("The 导读 in Markdown."))
+    lead = MarkdownxField(
+        _("lead"), blank=True, help_text=_("The 导读 in Markdown."), max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     lead_html = models.TextField(editable=False, blank=True)
     # The English edition: optional, field by field; the Chinese above is the original.
     title_en = models.CharField(_("English title"), max_length=200, blank=True)
     headline_en = models.CharField(_("English headline"), max_length=500, blank=True)
     headline_en_html = models.TextField(editable=False, blank=True)
-    lead_en = MarkdownxField(_("English lead"), blank=True)
+    lead_en = MarkdownxField(
+        _("English lead"), blank=True, max_length=MARKDOWN_MAX_LENGTH,
+        validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
+    )
     lead_en_html = models.TextField(editable=False, blank=True)
     # What else readers saw in an archived issue, kept so that nothing is lost and exports give it back.
     tagline = models.CharField(_("tagline"), max_length=200, blank=True, help_text=_("The bold line under the title."))
@@ -321,7 +329,12 @@ def _preview_expiry() -> datetime.datetime:
 
 class PreviewLinkQuerySet(models.QuerySet):
     def active(self, now: datetime.datetime | None = None) -> "PreviewLinkQuerySet":
+        """Links neither revoked nor expired (whose issue may still have gone public since)."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def revoke(self, user, now: datetime.datetime | None = None) -> int:
+        """End these links now, as ``user`` (None: the scheduler); how many were still open."""
+        return self.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now(), revoked_by=user)
 
 
 class PreviewLink(models.Model):
@@ -383,7 +396,8 @@ class PreviewLink(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        """Neither revoked nor expired, and the issue not public: a preview is of what readers cannot see yet."""
+        return self.revoked_at is None and self.expires_at > timezone.now() and not self.issue.is_public
 
     def revoke(self, user) -> None:
         if self.revoked_at is None:

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Issue, IssueTransition
+from .models import Issue, IssueTransition, PreviewLink
 
 Status = Issue.Status
 
@@ -186,6 +186,11 @@ def perform(
         elif name == "unpublish":
             locked.status = Status.DRAFT
             locked.publish_at = None
+        if locked.status == Status.PUBLISHED or name == "unpublish":
+            # Preview links are for what readers cannot see yet: once an issue
+            # is public they end for good, and a withdrawn issue is not shown
+            # by a link made before.
+            PreviewLink.objects.filter(issue=locked).revoke(user, now)
         locked.save(update_fields=["status", "publish_at", "reviewed_by", "published_by", "updated_at"])
         IssueTransition.objects.create(
             issue=locked, action=name, from_status=from_status, to_status=locked.status,
@@ -233,6 +238,7 @@ def publish_due(now: datetime.datetime | None = None) -> list[Issue]:
                 continue
             locked.status = Status.PUBLISHED
             locked.save(update_fields=["status", "updated_at"])
+            PreviewLink.objects.filter(issue=locked).revoke(None, now)
             IssueTransition.objects.create(
                 issue=locked, action="publish_scheduled", from_status=Status.SCHEDULED,
                 to_status=Status.PUBLISHED, by=None, at=now,
@@ -266,6 +272,8 @@ def record_import(
         if publish:
             locked.status, locked.publish_at = publication(publish_at, now)
             locked.published_by = user
+            if locked.status == Status.PUBLISHED:
+                PreviewLink.objects.filter(issue=locked).revoke(user, now)
         else:
             locked.status = Status.DRAFT
             locked.publish_at = None

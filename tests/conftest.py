@@ -56,6 +56,7 @@ def _fresh_caches():
 
     outage.retry_at, outage.logged_at = 0.0, -1e9  # a test that took the cache down is over
     caches["default"].clear()
+    caches["outage"].clear()
     # The site's chrome, rendered once per process: a test may change what it shows (settings).
     caches["chrome"].clear()
 

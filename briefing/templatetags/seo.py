@@ -15,6 +15,8 @@ from django.utils.safestring import SafeData, SafeString
 from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_info
 
+from briefing.cache import page_query
+
 register = template.Library()
 
 #: Open Graph wants a territory with the language.
@@ -88,8 +90,9 @@ def language_versions(context) -> list[dict]:
     """This page in every interface language: code, name, local path and absolute URL."""
     request: HttpRequest | None = context.get("request")
     path = escape_uri_path(request.path) if request is not None else "/"
-    # The switch keeps the query (a search stays a search); crawlers get the bare URL.
-    query = request.GET.urlencode() if request is not None else ""
+    # The switch keeps what the page reads (a search stays a search, a page its
+    # number), nothing else; crawlers get the bare URL.
+    query = page_query(request).urlencode() if request is not None else ""
     versions = []
     current = get_language()
     for code, _name in settings.LANGUAGES:

@@ -299,3 +299,89 @@ def test_a_deploy_never_serves_pages_rendered_by_the_old_code(client, settings):
         assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
     finally:
         code_version.cache_clear()
+
+
+# --- Compression --------------------------------------------------------------------------------
+
+def test_gzip_clients_get_a_compressed_copy_of_the_same_page_and_others_get_it_plain(client):
+    import gzip
+
+    issue = published_issue(entries=5, title="Compressed once")
+    for path in ["/", issue.get_absolute_url(), "/feed/"]:
+        zipped_miss = client.get(path, **GZIP)
+        zipped_hit = client.get(path, **GZIP)
+        plain_hit = client.get(path)
+        assert (zipped_miss["X-Cache"], zipped_hit["X-Cache"], plain_hit["X-Cache"]) == ("miss", "hit", "hit"), path
+        for zipped in (zipped_miss, zipped_hit):
+            assert zipped["Content-Encoding"] == "gzip", path
+            assert gzip.decompress(zipped.content) == plain_hit.content, path
+            assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain_hit.content)
+        assert "Content-Encoding" not in plain_hit
+        assert "Compressed once" in plain_hit.content.decode()
+        assert "accept-encoding" in plain_hit["Vary"].lower(), path
+        assert plain_hit["ETag"] == zipped_hit["ETag"] == zipped_miss["ETag"], path
+
+
+def test_pages_for_one_visitor_and_staff_pages_are_never_compressed(client, settings):
+    settings.ROOT_URLCONF = "tests.briefing.cache_urls"
+    assert "Content-Encoding" not in client.get("/csrf-form/", **GZIP)  # its token must not meet BREACH
+    client.force_login(editor())
+    for path in ["/admin/", "/"]:
+        response = client.get(path, **GZIP)
+        assert response.status_code == 200 and "Content-Encoding" not in response, path
+
+
+# Only the parameters a page reads are part of its key (the hostile-input probe, finding 14) --
+
+def test_tracking_parameters_share_one_stored_page(client, rf):
+    from django.core.cache import cache
+
+    from briefing.cache import page_key
+
+    issue = published_issue(title="Shared widely")
+    path = issue.get_absolute_url()
+    assert client.get(path, {"utm_x": "0"})["X-Cache"] == "miss"
+    keys = set()
+    for n in range(1, 300):
+        response = client.get(path, {"utm_x": str(n), "fbclid": f"x{n}"})
+        assert response["X-Cache"] == "hit", n
+        keys.add(page_key(rf.get(path, {"utm_x": str(n)})))
+    assert keys == {page_key(rf.get(path))}
+    assert cache.get(page_key(rf.get(path))) is not None
+    # The page stored is the one a plain visit gets, with no reader's parameters in it.
+    assert "utm_x" not in client.get(path).content.decode()
+
+
+def test_the_parameters_a_page_reads_still_give_pages_of_their_own(client):
+    issue = published_issue(entries=0)
+    for n in range(25):
+        EntryFactory(issue=issue, title=f"Quantization note {n}", tags=["量化"])
+    tag = "/tags/%E9%87%8F%E5%8C%96/"
+    first, second = client.get(tag), client.get(tag, {"page": "2"})
+    assert first["X-Cache"] == second["X-Cache"] == "miss"
+    assert first.content != second.content
+    assert client.get(tag, {"page": "2", "utm_source": "x"})["X-Cache"] == "hit"
+    found = client.get("/search/", {"q": "Quantization note 7"})
+    assert found["X-Cache"] == "miss" and "Quantization note 7" in found.content.decode()
+    assert client.get("/search/", {"q": "Quantization note 1"})["X-Cache"] == "miss"
+
+
+def test_the_language_switch_keeps_a_search_but_no_other_parameter(client):
+    published_issue(title="Any issue")
+    page = client.get("/search/", {"q": "量化", "utm_campaign": "spring<sale>"}).content.decode()
+    assert "/en/search/?q=%E9%87%8F%E5%8C%96" in page
+    assert "utm_campaign" not in page and "spring" not in page
+
+
+def test_while_the_cache_server_is_down_each_process_keeps_pages_in_its_own_memory(client, settings, django_assert_num_queries):
+    issue = published_issue(entries=3, title="Kept close at hand")
+    settings.CACHES = {**settings.CACHES, "default": UNREACHABLE_CACHE}
+    for path in ["/", issue.get_absolute_url()]:
+        assert client.get(path)["X-Cache"] == "miss"
+        # Not rendered again on every request while the outage lasts: one query, the content version.
+        with django_assert_num_queries(1):
+            assert client.get(path)["X-Cache"] == "hit"
+    # And still never stale: an edit shows at once.
+    issue.title = "Edited during the outage"
+    issue.save()
+    assert "Edited during the outage" in client.get(issue.get_absolute_url()).content.decode()

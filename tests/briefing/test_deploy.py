@@ -18,11 +18,12 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://briefing.example.org",
     "HTTPS": "1",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "REDIS_URL"}}
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "REDIS_URL", "TRUSTED_PROXY_COUNT"}}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**base, **env},
         capture_output=True, text=True, timeout=300,
@@ -48,6 +49,12 @@ def test_check_deploy_warns_when_pages_are_cached_per_process():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "REDIS_URL"}
     result = manage("check", "--deploy", env=env)
     assert "briefing.W002" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_behind_a_proxy_the_client_addresses_are_unknown():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "TRUSTED_PROXY_COUNT"}
+    result = manage("check", "--deploy", env=env)
+    assert "briefing.W003" in result.stdout + result.stderr
 
 
 def test_https_switch_turns_on_redirect_hsts_and_secure_cookies():

@@ -213,3 +213,53 @@ def test_restoring_a_revision_from_before_the_english_edition_keeps_the_english_
     assert issue.headline == "Before"
     assert issue.headline_en == "Kept in English"
     assert issue.entries.filter(summary_en="Kept too").exists()
+
+
+# A restore touches only issues its user may edit (the hostile-input probe, finding 5) ----
+
+def _entry_moved_into_a_published_issue(issue):
+    """``issue`` (a draft) has a revision holding "First paper"; the entry is now in a published issue."""
+    from tests.factories import published_issue
+
+    history.save_revision(issue, editor(), "Before the move.")
+    revision = history.revisions_for(issue).first()
+    public = published_issue(title="The published issue")
+    moved = issue.entries.get(title="First paper")
+    moved.issue = public
+    moved.save()
+    return revision, public, moved
+
+
+def test_a_contributor_cannot_take_an_entry_out_of_a_published_issue_by_restoring(client, issue):
+    from tests.factories import contributor
+
+    revision, public, moved = _entry_moved_into_a_published_issue(issue)
+    writer = login(contributor(), language="en")
+    response = writer.post(f"/admin/issues/issue/{issue.pk}/revisions/{revision.pk}/restore/", follow=True)
+    page = response.content.decode()
+    assert "First paper" in page and "The published issue" in page and "may not edit" in page
+    moved.refresh_from_db()
+    assert moved.issue_id == public.pk
+    assert "First paper" in client.get(public.get_absolute_url()).content.decode()
+    # Nothing else of the restore happened either.
+    assert history.revisions_for(issue).count() == 1
+
+
+def test_a_restore_that_would_touch_an_issue_the_user_may_not_edit_is_refused(issue):
+    from tests.factories import contributor
+
+    revision, public, moved = _entry_moved_into_a_published_issue(issue)
+    with pytest.raises(history.RestoreError):
+        history.restore(issue, revision, contributor())
+    moved.refresh_from_db()
+    assert moved.issue_id == public.pk
+
+
+def test_an_editor_may_restore_an_entry_from_another_issue_and_that_issue_keeps_its_history(issue):
+    revision, public, moved = _entry_moved_into_a_published_issue(issue)
+    history.restore(issue, revision, editor())
+    moved.refresh_from_db()
+    assert moved.issue_id == issue.pk
+    # The issue the entry left has a revision of how it was before.
+    before = history.revisions_for(public).first()
+    assert "First paper" in [e["title"] for e in history.revision_snapshot(before, public.pk)["entries"].values()]

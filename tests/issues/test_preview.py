@@ -106,7 +106,10 @@ def test_links_expire_after_seven_days_by_default(draft):
 
 
 def test_admin_creates_lists_and_revokes_preview_links(client, draft):
-    staff = login(contributor())
+    writer = contributor()
+    draft.created_by = writer
+    draft.save()
+    staff = login(writer)
     response = staff.post(f"/admin/issues/issue/{draft.pk}/preview-links/new/", follow=True)
     link = PreviewLink.objects.get(issue=draft)
     page = response.content.decode()
@@ -143,3 +146,99 @@ def test_admin_may_choose_how_long_a_link_lasts(draft):
     response = staff.post(f"/admin/issues/issue/{draft.pk}/preview-links/new/", {"days": "365"}, follow=True)
     assert "from 1 to 90" in response.content.decode()
     assert PreviewLink.objects.count() == 1
+
+
+# Who may share an issue, and for how long (the hostile-input probe, finding 4) --------
+
+def _create(user, issue, days: int = 7):
+    return login(user, language="en").post(f"/admin/issues/issue/{issue.pk}/preview-links/new/", {"days": str(days)})
+
+
+def test_a_link_ends_when_its_issue_is_published_and_stays_ended_after_unpublishing(client, draft):
+    from issues import workflow
+
+    boss = editor()
+    link = PreviewLink.objects.create(issue=draft, created_by=boss)
+    workflow.submit_for_review(draft, boss)
+    assert client.get(link.get_absolute_url()).status_code == 200  # still unpublished: in review
+    workflow.publish(draft, boss)
+    assert client.get(link.get_absolute_url()).status_code == 404
+    workflow.unpublish(draft, boss)
+    assert client.get(link.get_absolute_url()).status_code == 404
+    assert "Secret paper" not in client.get(link.get_absolute_url()).content.decode()
+
+
+def test_a_link_made_on_a_published_issue_does_not_show_it_once_unpublished(client):
+    from issues import workflow
+
+    issue = published_issue(title="Withdrawn for a mistake")
+    # A 90-day link such as the admin let anyone make on a published issue before.
+    link = PreviewLink.objects.create(issue=issue, expires_at=timezone.now() + datetime.timedelta(days=90))
+    workflow.unpublish(issue, editor())
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 404
+    assert "Withdrawn for a mistake" not in response.content.decode()
+
+
+def test_a_link_to_a_scheduled_issue_works_until_the_issue_goes_public(client, draft):
+    from issues import workflow
+
+    boss = editor()
+    workflow.submit_for_review(draft, boss)
+    workflow.publish(draft, boss, publish_at=timezone.now() + datetime.timedelta(hours=2))
+    link = PreviewLink.objects.create(issue=draft, created_by=boss)
+    assert client.get(link.get_absolute_url()).status_code == 200
+    draft.publish_at = timezone.now() - datetime.timedelta(seconds=1)  # its time came
+    draft.save()
+    assert client.get(link.get_absolute_url()).status_code == 404
+
+
+def test_no_link_is_made_for_a_public_issue(client):
+    issue = published_issue()
+    response = _create(editor(), issue)
+    assert not PreviewLink.objects.exists()
+    assert response.status_code in (302, 403)
+    page = login(editor(), language="en").get(f"/admin/issues/issue/{issue.pk}/change/").content.decode()
+    assert "Create a preview link" not in page
+
+
+def test_a_contributor_shares_only_their_own_drafts():
+    writer = contributor(username="writer")
+    own = IssueFactory(created_by=writer)
+    others = IssueFactory(created_by=contributor(username="someone-else"))
+    assert _create(writer, own).status_code == 302
+    assert PreviewLink.objects.filter(issue=own, created_by=writer).count() == 1
+    assert _create(writer, others).status_code == 403
+    assert not PreviewLink.objects.filter(issue=others).exists()
+    page = login(writer, language="en").get(f"/admin/issues/issue/{others.pk}/change/").content.decode()
+    assert "Create a preview link" not in page
+
+    from issues import workflow
+
+    EntryFactory(issue=own)
+    workflow.submit_for_review(own, writer)
+    # In review, the issue is the editors' to share.
+    assert _create(writer, own).status_code == 403
+    assert PreviewLink.objects.filter(issue=own).count() == 1
+    assert _create(editor(), own).status_code == 302
+    assert PreviewLink.objects.filter(issue=own).count() == 2
+
+
+def test_a_contributor_cannot_revoke_an_editors_link():
+    writer = contributor(username="writer")
+    issue = IssueFactory(created_by=writer)
+    theirs = PreviewLink.objects.create(issue=issue, created_by=editor(username="chief"))
+    mine = PreviewLink.objects.create(issue=issue, created_by=writer)
+    staff = login(writer, language="en")
+    page = staff.get(f"/admin/issues/issue/{issue.pk}/change/").content.decode()
+    assert page.count(">Revoke</button>") == 1
+    assert staff.post(f"/admin/issues/issue/{issue.pk}/preview-links/{theirs.pk}/revoke/").status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert staff.post(f"/admin/issues/issue/{issue.pk}/preview-links/{mine.pk}/revoke/").status_code == 302
+    mine.refresh_from_db()
+    assert mine.revoked_at is not None and mine.revoked_by == writer
+    # An editor may end any link.
+    login(editor()).post(f"/admin/issues/issue/{issue.pk}/preview-links/{theirs.pk}/revoke/")
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is not None
