@@ -1,0 +1,261 @@
+"""Sending an issue to its subscribers: each of them once, whatever crashes.
+
+Publishing an issue makes its Mailing (once) and queues a few ``send_issue``
+tasks (tasks.py). The first task to run records one Delivery per active
+subscriber; then every task claims queued deliveries one at a time and sends
+them, so any number of workers share one issue:
+
+    queued ──claim──▶ sending ──250──▶ sent
+      ▲                  │──4xx, connection lost──▶ queued again, later (backoff), then failed
+      └──────────────────┘──5xx──▶ failed (the third for an address marks it bouncing)
+                         └──the worker died──▶ interrupted (never sent again)
+
+A claim is one conditional UPDATE of one row (on PostgreSQL the row is picked
+with SELECT … FOR UPDATE SKIP LOCKED, so workers never wait for each other),
+committed before the message is handed to the SMTP server. A delivery left
+"sending" by a worker that died may or may not have reached the server: it
+is marked interrupted and never sent again, since a subscriber must never get
+an issue twice. Everything still queued is sent by the other tasks, or by the
+next worker to start.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import re
+import smtplib
+import socket
+from collections import Counter
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from issues.models import Issue
+
+from .emails import IssueEmail, render_issue_email
+from .models import Delivery, Mailing, Subscriber
+
+logger = logging.getLogger(__name__)
+
+#: Waits before each new attempt after a temporary failure; after the last, the delivery fails.
+RETRY_DELAYS = [datetime.timedelta(seconds=s) for s in (60, 300, 1800, 7200, 21600)]
+#: A delivery "sending" for longer than this was claimed by a worker that died.
+SENDING_LEASE = datetime.timedelta(minutes=10)
+#: Deliveries written per INSERT when an issue's recipients are recorded.
+BATCH = 1000
+
+ADDRESS = re.compile(r"[^\s<>@\"']+@[^\s<>@\"']+")
+
+
+def worker_name() -> str:
+    """This process, as recorded on the deliveries it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+# Queueing --------------------------------------------------------------------
+
+def queue_issue(issue: Issue) -> Mailing:
+    """Make the issue's mailing (the first time it is published) and start sending once the transaction commits.
+
+    Publishing it again after an unpublish makes no second mailing: whoever
+    was sent it is not sent it again, and what was still queued goes on.
+    """
+    mailing, _created = Mailing.objects.get_or_create(issue=issue)
+    transaction.on_commit(lambda: start_sending(issue.pk))
+    return mailing
+
+
+def start_sending(issue_id: int) -> None:
+    """Queue the tasks that send the issue: as many as workers may share it."""
+    from .tasks import send_issue
+
+    for _ in range(max(1, settings.NEWSLETTER_SENDING_TASKS)):
+        send_issue.enqueue(issue_id)
+
+
+def record_recipients(issue_id: int, now: datetime.datetime | None = None) -> int:
+    """One queued delivery for each active subscriber, once per mailing, while the issue is public; how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().filter(issue_id=issue_id).first()
+        if mailing is None or mailing.recipients_recorded_at is not None:
+            return 0
+        if not Issue.objects.published(now).filter(pk=issue_id).exists():
+            return 0
+        created = 0
+        batch: list[Delivery] = []
+        for pk, edition in Subscriber.objects.active().order_by("pk").values_list("pk", "edition").iterator(chunk_size=BATCH):
+            batch.append(Delivery(issue_id=issue_id, subscriber_id=pk, edition=edition, next_attempt_at=now))
+            if len(batch) == BATCH:
+                created += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+                batch = []
+        if batch:
+            created += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+        mailing.recipients_recorded_at = now
+        mailing.save(update_fields=["recipients_recorded_at"])
+    return created
+
+
+# Claiming --------------------------------------------------------------------
+
+def claim_next(issue_id: int, worker: str, now: datetime.datetime | None = None) -> Delivery | None:
+    """The next due delivery of a public issue, now marked "sending" by ``worker`` and committed; None when none is left."""
+    while True:
+        now = now or timezone.now()
+        with transaction.atomic():
+            candidate = (
+                Delivery.objects.due(now).filter(issue_id=issue_id)
+                .filter(Issue.objects.published_condition("issue__", now))
+                .select_related("subscriber").order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
+            if candidate is None:
+                return None
+            # The condition makes the claim safe where rows cannot be locked (SQLite).
+            claimed = Delivery.objects.filter(pk=candidate.pk, status=Delivery.Status.QUEUED).update(
+                status=Delivery.Status.SENDING, claimed_at=now, claimed_by=worker,
+            )
+        if claimed:
+            candidate.status, candidate.claimed_at, candidate.claimed_by = Delivery.Status.SENDING, now, worker
+            return candidate
+        now = None
+
+
+def mark_interrupted(issue_id: int | None = None, now: datetime.datetime | None = None) -> int:
+    """Deliveries claimed longer ago than SENDING_LEASE: their worker died mid-send. They are never sent again."""
+    stale = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=(now or timezone.now()) - SENDING_LEASE)
+    if issue_id is not None:
+        stale = stale.filter(issue_id=issue_id)
+    return stale.update(
+        status=Delivery.Status.INTERRUPTED,
+        error="The worker stopped during the send; not sent again, so nobody gets the issue twice.",
+    )
+
+
+# Sending ---------------------------------------------------------------------
+
+def scrub(text: object, limit: int = 500) -> str:
+    """A server's answer without any email address in it, to keep."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return ADDRESS.sub("<address>", str(text))[:limit]
+
+
+def deliver(delivery: Delivery, email: IssueEmail, connection, now: datetime.datetime | None = None) -> str:
+    """Send one claimed delivery and record what became of it: "sent", "retry", "failed" or "skipped"."""
+    subscriber = delivery.subscriber
+    if subscriber is None or subscriber.status != Subscriber.Status.ACTIVE:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+        return "skipped"
+    code: int | None = None
+    try:
+        connection.send_messages([email.message_for(subscriber, connection)])
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, answer = next(iter(exc.recipients.values()), (None, b""))
+    except smtplib.SMTPResponseException as exc:
+        code, answer = exc.smtp_code, exc.smtp_error
+    except (smtplib.SMTPException, OSError) as exc:
+        # Connection refused, dropped or timed out: a temporary failure.
+        answer = type(exc).__name__
+    else:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), attempts=delivery.attempts + 1, smtp_code=250, error="",
+        )
+        return "sent"
+    # After a refusal the session may be in any state: start the next message on a fresh one.
+    connection.close()
+    if code is not None and 500 <= code < 600:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, attempts=delivery.attempts + 1, smtp_code=code, error=scrub(answer),
+        )
+        subscriber.record_permanent_failure()
+        logger.warning("Delivery %s of issue %s failed for good (SMTP %s).", delivery.pk, delivery.issue_id, code)
+        return "failed"
+    return record_temporary_failure(delivery, code, scrub(answer), now)
+
+
+def record_temporary_failure(delivery: Delivery, code: int | None, answer: str, now: datetime.datetime | None = None) -> str:
+    """Queue the delivery again after the next backoff delay, or fail it when none is left."""
+    attempts = delivery.attempts + 1
+    if attempts > len(RETRY_DELAYS):
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, attempts=attempts, smtp_code=code, error=answer,
+        )
+        logger.warning("Delivery %s of issue %s failed after %s attempts.", delivery.pk, delivery.issue_id, attempts)
+        return "failed"
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.QUEUED, attempts=attempts, smtp_code=code, error=answer,
+        next_attempt_at=(now or timezone.now()) + RETRY_DELAYS[attempts - 1],
+    )
+    return "retry"
+
+
+def send_due(issue_id: int, worker: str | None = None, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Send the issue's due deliveries until none is left: what one ``send_issue`` task does. Counts by outcome."""
+    worker = worker or worker_name()
+    record_recipients(issue_id, now)
+    mark_interrupted(issue_id, now)
+    issue = Issue.objects.filter(pk=issue_id).first()
+    outcomes: Counter[str] = Counter()
+    if issue is None:
+        return {}
+    emails: dict[str, IssueEmail] = {}
+    connection = get_connection()
+    try:
+        while (delivery := claim_next(issue_id, worker, now)) is not None:
+            if delivery.edition not in emails:
+                emails[delivery.edition] = render_issue_email(issue, delivery.edition)
+            outcomes[deliver(delivery, emails[delivery.edition], connection, now)] += 1
+    finally:
+        connection.close()
+    if outcomes["retry"]:
+        schedule_retry(issue_id)
+    return dict(outcomes)
+
+
+def schedule_retry(issue_id: int) -> None:
+    """Queue a task for when the earliest retry of the issue is due, where the task backend can wait (not in process)."""
+    from .tasks import send_issue
+
+    due = Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED).aggregate(at=Min("next_attempt_at"))["at"]
+    if due is not None and send_issue.get_backend().supports_defer:
+        send_issue.using(run_after=due).enqueue(issue_id)
+
+
+def resume(now: datetime.datetime | None = None) -> list[int]:
+    """Mark deliveries left by dead workers interrupted, and queue tasks for every issue with deliveries due; their ids."""
+    now = now or timezone.now()
+    mark_interrupted(now=now)
+    waiting = list(
+        Mailing.objects.filter(recipients_recorded_at__isnull=True).filter(Issue.objects.published_condition("issue__", now))
+        .values_list("issue_id", flat=True)
+    )
+    waiting += list(Delivery.objects.due(now).order_by().values_list("issue_id", flat=True).distinct())
+    issue_ids = sorted(set(waiting))
+    for issue_id in issue_ids:
+        start_sending(issue_id)
+    return issue_ids
+
+
+def send_test(issue: Issue, to: str, edition: str) -> None:
+    """Send ``issue`` in ``edition`` to ``to`` as a subscriber would get it (an editor's test), at once.
+
+    The unsubscribe link is the address's own if it subscribes, else one that
+    unsubscribes nobody. Raises the SMTP error, for the editor to see.
+    """
+    from django.urls import reverse
+    from django.utils import translation
+
+    subscriber = Subscriber.objects.with_address(to).first()
+    if subscriber is not None:
+        url = subscriber.unsubscribe_url(edition)
+    else:
+        with translation.override(edition):
+            url = settings.SITE_URL + reverse("newsletter:unsubscribe", kwargs={"token": "test"})
+    render_issue_email(issue, edition).message(to, url).send()
