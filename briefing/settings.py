@@ -285,6 +285,10 @@ TASKS = {
 }
 # How many tasks share the sending of one issue: as many workers as that can send at once.
 NEWSLETTER_SENDING_TASKS = int(os.environ.get("NEWSLETTER_SENDING_TASKS", "4"))
+# Senders per task, each with its own SMTP session: sending is mostly waiting for the server.
+NEWSLETTER_SENDING_THREADS = int(os.environ.get("NEWSLETTER_SENDING_THREADS", "4"))
+# Seconds after which a sending worker that stopped renewing its claims is taken for dead.
+NEWSLETTER_SENDING_LEASE = int(os.environ.get("NEWSLETTER_SENDING_LEASE", "120"))
 
 # BENCH=1 adds /bench/ping/, the constant view the benchmark compares against.
 BENCH = env_bool("BENCH", False)

@@ -31,6 +31,33 @@ UNSUBSCRIBE_PLACEHOLDER = "briefing-unsubscribe-url-placeholder"
 #: href="/…" and src="/…" (a site path, not //host): made absolute for mail readers.
 SITE_PATH = re.compile(r'\b(href|src)="/(?!/)')
 INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+#: Where a line of HTML may be broken without changing what a reader sees: before a block.
+BLOCK_START = re.compile(r"(?=<(?:p|div|h[1-6]|ul|ol|li|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|blockquote|hr|section|article|header|footer)\b)")
+#: Lines stay under this many bytes where they can: RFC 5322 allows 998.
+LINE_BYTES = 900
+
+
+def short_lines(html: str) -> str:
+    """``html`` with lines longer than LINE_BYTES broken before block elements, which readers cannot see.
+
+    A message whose lines all fit goes out as 8-bit text rather than base64: a
+    third smaller, and far quicker to build, which counts for 10,000 of them.
+    A line with no such place (a long paragraph) is left as it is: that
+    message is simply sent as base64.
+    """
+    lines = []
+    for line in html.split("\n"):
+        if len(line.encode()) <= LINE_BYTES:
+            lines.append(line)
+            continue
+        current = ""
+        for piece in BLOCK_START.split(line):
+            if current and len((current + piece).encode()) > LINE_BYTES:
+                lines.append(current)
+                current = ""
+            current += piece
+        lines.append(current)
+    return "\n".join(lines)
 
 
 def site_host() -> str:
@@ -94,7 +121,7 @@ def render_issue_email(issue: Issue, edition: str) -> IssueEmail:
         subject = str(issue.text.title)
     return IssueEmail(
         issue_id=issue.pk, edition=edition, subject=subject,
-        html=INLINER.inline(absolute_links(html)), text=text, web_url=context["web_url"],
+        html=short_lines(INLINER.inline(absolute_links(html))), text=text, web_url=context["web_url"],
     )
 
 

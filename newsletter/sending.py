@@ -2,21 +2,24 @@
 
 Publishing an issue makes its Mailing (once) and queues a few ``send_issue``
 tasks (tasks.py). The first task to run records one Delivery per active
-subscriber; then every task claims queued deliveries one at a time and sends
-them, so any number of workers share one issue:
+subscriber; then every task claims queued deliveries a few at a time and
+sends them, so any number of workers share one issue:
 
     queued ──claim──▶ sending ──250──▶ sent
-      ▲                  │──4xx, connection lost──▶ queued again, later (backoff), then failed
+      ▲                  │──4xx, connection lost──▶ queued again, later (backoff); at last failed
       └──────────────────┘──5xx──▶ failed (the third for an address marks it bouncing)
-                         └──the worker died──▶ interrupted (never sent again)
+                         └──its worker died──▶ the one it was sending: interrupted (never sent again);
+                                               the others: queued again
 
-A claim is one conditional UPDATE of one row (on PostgreSQL the row is picked
-with SELECT … FOR UPDATE SKIP LOCKED, so workers never wait for each other),
-committed before the message is handed to the SMTP server. A delivery left
-"sending" by a worker that died may or may not have reached the server: it
-is marked interrupted and never sent again, since a subscriber must never get
-an issue twice. Everything still queued is sent by the other tasks, or by the
-next worker to start.
+A claim is one UPDATE, committed before anything is sent; on PostgreSQL the
+rows are picked with SELECT … FOR UPDATE SKIP LOCKED, so workers never wait
+for each other. A worker sends its claimed deliveries in id order and records
+each outcome before the next send, and renews its claims while it works. So
+when a worker dies (its claims go stale after NEWSLETTER_SENDING_LEASE
+seconds), only the first of its deliveries still "sending" can have reached
+the SMTP server: that one is marked interrupted, since a subscriber must
+never get an issue twice, and the rest are sent by the other workers or the
+next one to start.
 """
 
 from __future__ import annotations
@@ -27,13 +30,17 @@ import os
 import re
 import smtplib
 import socket
+import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from issues.models import Issue
 
@@ -44,8 +51,8 @@ logger = logging.getLogger(__name__)
 
 #: Waits before each new attempt after a temporary failure; after the last, the delivery fails.
 RETRY_DELAYS = [datetime.timedelta(seconds=s) for s in (60, 300, 1800, 7200, 21600)]
-#: A delivery "sending" for longer than this was claimed by a worker that died.
-SENDING_LEASE = datetime.timedelta(minutes=10)
+#: Deliveries one worker claims at a time.
+CLAIM_BATCH = 20
 #: Deliveries written per INSERT when an issue's recipients are recorded.
 BATCH = 1000
 
@@ -53,8 +60,8 @@ ADDRESS = re.compile(r"[^\s<>@\"']+@[^\s<>@\"']+")
 
 
 def worker_name() -> str:
-    """This process, as recorded on the deliveries it claims."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+    """One sending run of this process, as recorded on the deliveries it claims."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(8)}"
 
 
 # Queueing --------------------------------------------------------------------
@@ -103,39 +110,68 @@ def record_recipients(issue_id: int, now: datetime.datetime | None = None) -> in
 
 # Claiming --------------------------------------------------------------------
 
-def claim_next(issue_id: int, worker: str, now: datetime.datetime | None = None) -> Delivery | None:
-    """The next due delivery of a public issue, now marked "sending" by ``worker`` and committed; None when none is left."""
-    while True:
-        now = now or timezone.now()
-        with transaction.atomic():
-            candidate = (
-                Delivery.objects.due(now).filter(issue_id=issue_id)
-                .filter(Issue.objects.published_condition("issue__", now))
-                .select_related("subscriber").order_by("pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .first()
-            )
-            if candidate is None:
-                return None
-            # The condition makes the claim safe where rows cannot be locked (SQLite).
-            claimed = Delivery.objects.filter(pk=candidate.pk, status=Delivery.Status.QUEUED).update(
-                status=Delivery.Status.SENDING, claimed_at=now, claimed_by=worker,
-            )
-        if claimed:
-            candidate.status, candidate.claimed_at, candidate.claimed_by = Delivery.Status.SENDING, now, worker
-            return candidate
-        now = None
+def claim_batch(issue_id: int, worker: str, now: datetime.datetime | None = None) -> list[Delivery]:
+    """The next due deliveries of a public issue (CLAIM_BATCH at most, in id order), marked "sending" by ``worker``.
+
+    The claim is committed before anything is sent. ``worker`` then sends them
+    in id order and records each outcome before the next send begins, so if it
+    dies, only the first of its deliveries still "sending" may have reached the
+    server (see ``recover_stale``).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        pks = list(
+            Delivery.objects.due(now).filter(issue_id=issue_id)
+            .filter(Issue.objects.published_condition("issue__", now))
+            .order_by("pk").select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:CLAIM_BATCH]
+        )
+        if not pks:
+            return []
+        # The status condition makes the claim safe where rows cannot be locked (SQLite).
+        Delivery.objects.filter(pk__in=pks, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SENDING, claimed_at=now, claimed_by=worker,
+        )
+    return list(
+        Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING, claimed_by=worker)
+        .select_related("subscriber").order_by("pk")
+    )
 
 
-def mark_interrupted(issue_id: int | None = None, now: datetime.datetime | None = None) -> int:
-    """Deliveries claimed longer ago than SENDING_LEASE: their worker died mid-send. They are never sent again."""
-    stale = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=(now or timezone.now()) - SENDING_LEASE)
+def renew_claims(worker: str) -> None:
+    """Tell other workers that ``worker`` is alive: its deliveries' claims are fresh again."""
+    Delivery.objects.filter(claimed_by=worker, status=Delivery.Status.SENDING).update(claimed_at=timezone.now())
+
+
+def recover_stale(issue_id: int | None = None, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Deliveries of workers that died (their claims older than the lease): (interrupted, queued again).
+
+    Of each dead worker's deliveries still "sending", the first may have been
+    handed to the SMTP server: it is marked interrupted and never sent again.
+    The others were never tried and are queued again.
+    """
+    cutoff = (now or timezone.now()) - lease()
+    stale = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=cutoff)
     if issue_id is not None:
         stale = stale.filter(issue_id=issue_id)
-    return stale.update(
-        status=Delivery.Status.INTERRUPTED,
-        error="The worker stopped during the send; not sent again, so nobody gets the issue twice.",
-    )
+    interrupted = queued = 0
+    for worker, first in stale.order_by().values("claimed_by").annotate(first=Min("pk")).values_list("claimed_by", "first"):
+        with transaction.atomic():
+            interrupted += Delivery.objects.filter(pk=first, status=Delivery.Status.SENDING, claimed_by=worker).update(
+                status=Delivery.Status.INTERRUPTED,
+                error="The worker stopped during this send; not sent again, so nobody gets the issue twice.",
+            )
+            queued += Delivery.objects.filter(
+                status=Delivery.Status.SENDING, claimed_by=worker, claimed_at__lt=cutoff,
+            ).update(status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None)
+    if interrupted:
+        logger.warning("%s delivery(ies) interrupted by a worker that died; %s queued again.", interrupted, queued)
+    return interrupted, queued
+
+
+def lease() -> datetime.timedelta:
+    """How long a claim lasts unless renewed: a worker silent for longer has died."""
+    return datetime.timedelta(seconds=settings.NEWSLETTER_SENDING_LEASE)
 
 
 # Sending ---------------------------------------------------------------------
@@ -155,6 +191,8 @@ def deliver(delivery: Delivery, email: IssueEmail, connection, now: datetime.dat
         return "skipped"
     code: int | None = None
     try:
+        # Opened here, not by send_messages(), which would close it again: one session for many messages.
+        connection.open()
         connection.send_messages([email.message_for(subscriber, connection)])
     except smtplib.SMTPRecipientsRefused as exc:
         code, answer = next(iter(exc.recipients.values()), (None, b""))
@@ -196,27 +234,67 @@ def record_temporary_failure(delivery: Delivery, code: int | None, answer: str, 
     return "retry"
 
 
-def send_due(issue_id: int, worker: str | None = None, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Send the issue's due deliveries until none is left: what one ``send_issue`` task does. Counts by outcome."""
-    worker = worker or worker_name()
+def send_due(issue_id: int, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Send the issue's due deliveries until none is left: what one ``send_issue`` task does. Counts by outcome.
+
+    NEWSLETTER_SENDING_THREADS senders work side by side, each with its own
+    SMTP session and database connection: most of a send is waiting for the
+    mail server, so one process keeps several sessions busy.
+    """
     record_recipients(issue_id, now)
-    mark_interrupted(issue_id, now)
     issue = Issue.objects.filter(pk=issue_id).first()
-    outcomes: Counter[str] = Counter()
     if issue is None:
         return {}
-    emails: dict[str, IssueEmail] = {}
-    connection = get_connection()
-    try:
-        while (delivery := claim_next(issue_id, worker, now)) is not None:
-            if delivery.edition not in emails:
-                emails[delivery.edition] = render_issue_email(issue, delivery.edition)
-            outcomes[deliver(delivery, emails[delivery.edition], connection, now)] += 1
-    finally:
-        connection.close()
+    editions = Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED).order_by().values_list("edition", flat=True).distinct()
+    emails = {edition: render_issue_email(issue, edition) for edition in editions}
+    threads = max(1, settings.NEWSLETTER_SENDING_THREADS)
+    if threads == 1:
+        outcomes = send_loop(issue_id, emails, now)
+    else:
+        with ThreadPoolExecutor(threads, thread_name_prefix="newsletter") as pool:
+            outcomes = sum(pool.map(lambda _n: send_loop_in_thread(issue_id, emails, now), range(threads)), Counter())
     if outcomes["retry"]:
         schedule_retry(issue_id)
     return dict(outcomes)
+
+
+def send_loop_in_thread(issue_id: int, emails: dict[str, IssueEmail], now: datetime.datetime | None) -> Counter:
+    try:
+        return send_loop(issue_id, emails, now)
+    finally:
+        db_connection.close()  # this thread's own
+
+
+def send_loop(issue_id: int, emails: dict[str, IssueEmail], now: datetime.datetime | None = None) -> Counter:
+    """One sender: claim, send, record, until nothing is left (see the module docstring).
+
+    When nothing is left to claim but another sender is still sending, wait
+    for it: if it died, its unsent deliveries come back once its claims are
+    stale, and are sent here.
+    """
+    worker = worker_name()
+    outcomes: Counter[str] = Counter()
+    connection = get_connection()
+    renewed = time.monotonic()
+    try:
+        while True:
+            batch = claim_batch(issue_id, worker, now)
+            for delivery in batch:
+                email = emails.get(delivery.edition) or emails.setdefault(
+                    delivery.edition, render_issue_email(Issue.objects.get(pk=issue_id), delivery.edition),
+                )
+                outcomes[deliver(delivery, email, connection, now)] += 1
+                if time.monotonic() - renewed > settings.NEWSLETTER_SENDING_LEASE / 4:
+                    renew_claims(worker)
+                    renewed = time.monotonic()
+            if batch or any(recover_stale(issue_id, now)):
+                continue
+            if now is not None or not Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.SENDING).exists():
+                break
+            time.sleep(1)
+    finally:
+        connection.close()
+    return outcomes
 
 
 def schedule_retry(issue_id: int) -> None:
@@ -229,9 +307,9 @@ def schedule_retry(issue_id: int) -> None:
 
 
 def resume(now: datetime.datetime | None = None) -> list[int]:
-    """Mark deliveries left by dead workers interrupted, and queue tasks for every issue with deliveries due; their ids."""
+    """Recover the deliveries of workers that died, and queue tasks for every issue with deliveries due; their ids."""
     now = now or timezone.now()
-    mark_interrupted(now=now)
+    recover_stale(now=now)
     waiting = list(
         Mailing.objects.filter(recipients_recorded_at__isnull=True).filter(Issue.objects.published_condition("issue__", now))
         .values_list("issue_id", flat=True)

@@ -21,6 +21,8 @@ def _tasks_run_at_once(settings):
     # Background work (the newsletter's sending) runs in the test's process, as
     # with `make run`; the worker tests start real `db_worker` processes instead.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # One sender, in the test's thread (and so in its transaction).
+    settings.NEWSLETTER_SENDING_THREADS = 1
 
 
 @pytest.fixture(autouse=True)
