@@ -20,6 +20,7 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.crypto import get_random_string
 
 from issues.models import Issue
 from issues.sections import sections_html
@@ -69,6 +70,30 @@ def absolute_links(html: str) -> str:
     return SITE_PATH.sub(lambda m: f'{m.group(1)}="{settings.SITE_URL}/', html)
 
 
+class PreparedMessage(EmailMultiAlternatives):
+    """A message whose MIME boundary was chosen when its text was rendered.
+
+    Python's email package otherwise makes a boundary, and compiles a regular
+    expression to check it against the text, for every message.
+    """
+
+    boundary = ""
+
+    def message(self):
+        message = super().message()
+        if self.boundary:
+            message.set_boundary(self.boundary)
+        return message
+
+
+def boundary_for(*texts: str) -> str:
+    """A MIME boundary that occurs in none of ``texts``."""
+    while True:
+        boundary = f"=_briefing_{get_random_string(24)}"
+        if not any(boundary in text for text in texts):
+            return boundary
+
+
 @dataclass(frozen=True)
 class IssueEmail:
     """An issue's email in one edition, ready to be addressed."""
@@ -79,10 +104,11 @@ class IssueEmail:
     html: str
     text: str
     web_url: str
+    boundary: str = ""
 
     def message(self, to: str, unsubscribe_url: str, connection=None) -> EmailMultiAlternatives:
         """The multipart message for ``to``, with its unsubscribe link and RFC 8058 one-click headers."""
-        message = EmailMultiAlternatives(
+        message = PreparedMessage(
             subject=self.subject,
             body=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
             to=[to],
@@ -96,6 +122,8 @@ class IssueEmail:
             },
         )
         message.attach_alternative(self.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url), "text/html")
+        # Neither the address nor the link can hold the boundary ("=_" is in neither).
+        message.boundary = self.boundary
         return message
 
     def message_for(self, subscriber: Subscriber, connection=None) -> EmailMultiAlternatives:
@@ -119,9 +147,10 @@ def render_issue_email(issue: Issue, edition: str) -> IssueEmail:
         html = render_to_string("newsletter/email/issue.html", context)
         text = render_to_string("newsletter/email/issue.txt", context)
         subject = str(issue.text.title)
+    html = short_lines(INLINER.inline(absolute_links(html)))
     return IssueEmail(
-        issue_id=issue.pk, edition=edition, subject=subject,
-        html=short_lines(INLINER.inline(absolute_links(html))), text=text, web_url=context["web_url"],
+        issue_id=issue.pk, edition=edition, subject=subject, html=html, text=text, web_url=context["web_url"],
+        boundary=boundary_for(html, text),
     )
 
 
