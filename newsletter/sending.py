@@ -138,9 +138,9 @@ def claim_batch(issue_id: int, worker: str, now: datetime.datetime | None = None
     )
 
 
-def renew_claims(worker: str) -> None:
-    """Tell other workers that ``worker`` is alive: its deliveries' claims are fresh again."""
-    Delivery.objects.filter(claimed_by=worker, status=Delivery.Status.SENDING).update(claimed_at=timezone.now())
+def renew_claims(worker: str) -> int:
+    """Tell other workers that ``worker`` is alive: its deliveries' claims are fresh again. How many it still holds."""
+    return Delivery.objects.filter(claimed_by=worker, status=Delivery.Status.SENDING).update(claimed_at=timezone.now())
 
 
 def recover_stale(issue_id: int | None = None, now: datetime.datetime | None = None) -> tuple[int, int]:
@@ -279,14 +279,18 @@ def send_loop(issue_id: int, emails: dict[str, IssueEmail], now: datetime.dateti
     try:
         while True:
             batch = claim_batch(issue_id, worker, now)
-            for delivery in batch:
+            for index, delivery in enumerate(batch):
+                if time.monotonic() - renewed > settings.NEWSLETTER_SENDING_LEASE / 4:
+                    # Claims that were taken over (this sender was too slow and
+                    # looked dead) are no longer ours to send.
+                    if renew_claims(worker) < len(batch) - index:
+                        logger.warning("Sender %s lost its claims; it leaves them to the others.", worker)
+                        break
+                    renewed = time.monotonic()
                 email = emails.get(delivery.edition) or emails.setdefault(
                     delivery.edition, render_issue_email(Issue.objects.get(pk=issue_id), delivery.edition),
                 )
                 outcomes[deliver(delivery, email, connection, now)] += 1
-                if time.monotonic() - renewed > settings.NEWSLETTER_SENDING_LEASE / 4:
-                    renew_claims(worker)
-                    renewed = time.monotonic()
             if batch or any(recover_stale(issue_id, now)):
                 continue
             if now is not None or not Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.SENDING).exists():
