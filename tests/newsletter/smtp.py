@@ -48,6 +48,9 @@ class Sink:
     # A reply used once per address, then removed (a temporary failure that passes).
     refuse_once: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Once this many messages are in, hold every further answer to DATA until it is raised
+    # (or set to None): the senders then wait mid-send, where a test can kill them.
+    hold_after: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -63,6 +66,8 @@ class Sink:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         if self.delay:
             await asyncio.sleep(self.delay)
+        while self.hold_after is not None and len(self.received) >= self.hold_after:
+            await asyncio.sleep(0.01)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

@@ -73,8 +73,6 @@ def test_workers_killed_mid_send_and_restarted_send_the_rest_and_nobody_twice(se
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with SMTPServer() as server:
         sink = server.sink
-        # Slow enough that the kills land while messages are being handed over.
-        sink.delay = 0.05
         env = {
             **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}},
             "DATABASE_URL": database_url(), "TASKS_BACKEND": "database", "DEBUG": "0", "LOG_LEVEL": "CRITICAL",
@@ -89,16 +87,21 @@ def test_workers_killed_mid_send_and_restarted_send_the_rest_and_nobody_twice(se
         workflow.submit_for_review(issue, boss)
         workflow.publish(issue, boss)  # committed: four send_issue tasks wait in the database
 
+        # The sink holds its answers after 20 messages: every sender is then mid-send.
+        sink.hold_after = 20
         first, second = Worker("first", env), Worker("second", env)
         try:
             wait_for(lambda: len(sink.received) >= 20, 120, "the first messages")
+            time.sleep(1)
             first.kill()
+            sink.hold_after = 60
             wait_for(lambda: len(sink.received) >= 60, 120, "more messages from the second worker")
+            time.sleep(1)
             second.kill()
             # No worker is left. Restarted, the first one finishes the issue on its own,
             # taking over what the dead ones had claimed once their claims are stale.
             stopped_at = len(sink.received)
-            assert stopped_at < SUBSCRIBERS, "the workers finished before they could be killed"
+            sink.hold_after = None
             restarted = Worker("first", env)
             try:
                 wait_for(lambda: unfinished() == 0, 180, "every delivery to be finished")
@@ -116,7 +119,7 @@ def test_workers_killed_mid_send_and_restarted_send_the_rest_and_nobody_twice(se
 
     assert not [address for address, count in per_address.items() if count > 1], "somebody got the issue twice"
     # Only a message being handed over when its worker died can be in doubt: one per sender thread of each.
-    assert statuses[Delivery.Status.INTERRUPTED] <= 2 * THREADS
+    assert 1 <= statuses[Delivery.Status.INTERRUPTED] <= 2 * THREADS
     assert statuses[Delivery.Status.SENT] + statuses[Delivery.Status.INTERRUPTED] == SUBSCRIBERS
     everyone = set(Subscriber.objects.values_list("email", flat=True))
     assert everyone - interrupted <= set(per_address), "everyone else got the issue"
