@@ -6,12 +6,12 @@ down the limits are not applied (subscribing still needs the emailed link).
 
 from __future__ import annotations
 
-from django.conf import settings
+from axes.helpers import get_client_ip_address
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from briefing.cache import cache_call
+from briefing.cache import outage
 
 #: Confirmation emails one address may be sent: this many a day.
 PER_ADDRESS = (3, 24 * 3600)
@@ -20,13 +20,8 @@ PER_CLIENT = (10, 3600)
 
 
 def client_address(request: HttpRequest) -> str:
-    """The reader's IP address: the proxy's record of it behind the TLS proxy (HTTPS=1), else the connection's."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        # gunicorn listens on 127.0.0.1 behind the proxy, which appends the
-        # address it saw last: the right-most entry is the one to trust.
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The reader's IP address, read as login lockouts read it (TRUSTED_PROXY_COUNT, briefing/settings.py)."""
+    return get_client_ip_address(request) or ""
 
 
 def _count(key: str, window: int) -> int:
@@ -42,4 +37,10 @@ def allow(kind: str, value: str, limit: tuple[int, int]) -> bool:
     """Count one more request of ``kind`` for ``value``; whether it is within ``limit`` (count, seconds)."""
     most, window = limit
     digest = salted_hmac("newsletter.limits", value.strip().lower()).hexdigest()[:32]
-    return cache_call(_count, f"newsletter:limit:{kind}:{digest}", window, default=0) <= most
+    if not outage.available():
+        return True  # the cache is down: subscribing still needs the emailed link
+    try:
+        return _count(f"newsletter:limit:{kind}:{digest}", window) <= most
+    except Exception as error:  # noqa: BLE001 - any failure of the cache server
+        outage.failed(error)
+        return True
