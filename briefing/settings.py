@@ -8,6 +8,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+import dj_email_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,9 +47,12 @@ INSTALLED_APPS = [
     "reversion",
     "markdownx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "briefing",
     "issues",
     "entries",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +298,43 @@ CACHE_OUTAGE_LOG_SECONDS = float(os.environ.get("CACHE_OUTAGE_LOG_SECONDS", "60"
 # The deployed code's version, which cached fragments are keyed by. Left
 # empty, a digest of the code, templates and translations (briefing/version.py).
 CODE_VERSION = os.environ.get("CODE_VERSION", "")
+
+# --- Email and background work ------------------------------------------------
+# EMAIL_URL says where mail goes: smtp://user:password@host:25, submission://…
+# (STARTTLS on 587), smtp://host:465?ssl=1; by default console:// prints every
+# message (`make run`), so nothing leaves a development machine.
+_email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console://"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
+# file:///var/mail writes each message to var/mail/ in the checkout (git-ignored).
+EMAIL_FILE_PATH = BASE_DIR / (_email["EMAIL_FILE_PATH"] or "var/mail")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Briefing <briefing@localhost>")
+
+# Background work (sending the newsletter) goes through django-tasks. With
+# DEBUG, tasks run at once in the process that queues them; in production they
+# are rows in the database that `manage.py db_worker` processes run
+# (docs/deployment.md), or jobs on Redis with TASKS_BACKEND=rq (django-tasks-rq).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+        }[TASKS_BACKEND],
+    }
+}
+# How many tasks share the sending of one issue: as many workers as that can send at once.
+NEWSLETTER_SENDING_TASKS = int(os.environ.get("NEWSLETTER_SENDING_TASKS", "4"))
+# Senders per task, each with its own SMTP session: sending is mostly waiting for the server.
+NEWSLETTER_SENDING_THREADS = int(os.environ.get("NEWSLETTER_SENDING_THREADS", "4"))
+# Seconds after which a sending worker that stopped renewing its claims is taken for dead.
+NEWSLETTER_SENDING_LEASE = int(os.environ.get("NEWSLETTER_SENDING_LEASE", "120"))
 
 # BENCH=1 adds /bench/ping/, the constant view the benchmark compares against.
 BENCH = env_bool("BENCH", False)

@@ -47,6 +47,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("entries.urls")),
     path("", include("issues.urls")),
+    path("", include("newsletter.urls")),
     prefix_default_language=False,
 )
 

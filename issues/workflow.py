@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Issue, IssueTransition, PreviewLink
+from .signals import issue_published
 
 Status = Issue.Status
 
@@ -196,6 +197,8 @@ def perform(
             issue=locked, action=name, from_status=from_status, to_status=locked.status,
             by=user, at=now, comment=comment,
         )
+        if name == "publish" and locked.status == Status.PUBLISHED:
+            issue_published.send(sender=Issue, issue=locked)
     if isinstance(issue, Issue):
         for field in ("status", "publish_at", "reviewed_by_id", "published_by_id", "updated_at"):
             setattr(issue, field, getattr(locked, field))
@@ -226,7 +229,8 @@ def publish_due(now: datetime.datetime | None = None) -> list[Issue]:
     """Record as published every scheduled issue whose time has come.
 
     Readers already see such issues (the ``published()`` rule looks at the
-    time), so this only brings the status and the log up to date. Running it
+    time), so this brings the status and the log up to date, and sends
+    ``issue_published`` (the newsletter queues its email then). Running it
     again, or twice at once, changes nothing more.
     """
     now = now or timezone.now()
@@ -244,6 +248,7 @@ def publish_due(now: datetime.datetime | None = None) -> list[Issue]:
                 to_status=Status.PUBLISHED, by=None, at=now,
                 comment=str(_("Published at its scheduled time.")),
             )
+            issue_published.send(sender=Issue, issue=locked)
             done.append(locked)
     return done
 

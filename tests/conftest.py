@@ -17,6 +17,15 @@ def _static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # Background work (the newsletter's sending) runs in the test's process, as
+    # with `make run`; the worker tests start real `db_worker` processes instead.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # One sender, in the test's thread (and so in its transaction).
+    settings.NEWSLETTER_SENDING_THREADS = 1
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A request under /en/ leaves English active in the test's thread, which
     # would make the next test's reverse() and get_absolute_url() return /en/ URLs.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import io
 from urllib.parse import quote
 
 import pytest
@@ -109,3 +110,35 @@ def test_search_finds_nothing_unpublished(client, mixed_site):
         response = client.get("/search/", {"q": query})
         assert response.status_code == 200
         assert "SECRET" not in response.content.decode(), query
+
+
+def test_nothing_unpublished_is_ever_emailed(mixed_site, settings, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from newsletter.models import Subscriber
+    from tests.newsletter.smtp import SMTPServer
+
+    public, secret = mixed_site
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        for n, edition in enumerate(["zh-hans", "en"]):
+            Subscriber.objects.create(email=f"reader{n}@example.com", edition=edition, status=Subscriber.Status.ACTIVE)
+        # Whatever is queued or due is sent: the unpublished issues (drafts, in review,
+        # scheduled for later, unpublished) give nothing, in either edition.
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_queued_mail", stdout=io.StringIO())
+        assert server.sink.received == []
+        # A newly published issue's email carries nothing of them either.
+        boss = editor(username="mail-editor")
+        fresh = IssueFactory(title="Fresh public issue")
+        EntryFactory(issue=fresh, title="Fresh entry", tags=["shared-tag"])
+        workflow.submit_for_review(fresh, boss)
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.publish(fresh, boss)
+        assert len(server.sink.received) == 2
+        for received in server.sink.received:
+            text = received.part("html") + received.part("plain")
+            assert "Fresh entry" in text
+            leaks = [needle for needle in secret_strings() if needle in text or html.escape(needle) in text]
+            assert not leaks, leaks
