@@ -96,18 +96,6 @@ class SourceAdmin(admin.ModelAdmin):
         })
 
 
-class TagSuggestionInline(admin.TabularInline):
-    model = TagSuggestion
-    extra = 0
-    fields = ["entry", "term", "status"]
-    readonly_fields = ["entry", "term"]
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(TagSuggestion)
 class TagSuggestionAdmin(admin.ModelAdmin):
     """``suggest_tags``'s proposals, entry by entry: accept or reject each."""

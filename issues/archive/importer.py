@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from briefing.limits import MARKDOWN_MAX_LENGTH, MAX_LINKS
 from entries.links import analyze_link, host_kind, validate_http_url
 from entries.models import Entry, Source, SourceAlias, unicode_slug
 from issues import workflow
@@ -147,6 +148,12 @@ def _check_lengths(parsed: ParsedIssue) -> None:
                 raise ParseError(parsed.path, entry.line, f"the entry's {name} is {len(value)} characters long; at most {limit} fit")
         if len(entry.publisher) > publisher_limit:
             raise ParseError(parsed.path, entry.line, f"the publisher's name is longer than {publisher_limit} characters")
+        if len(entry.summary) > MARKDOWN_MAX_LENGTH:
+            raise ParseError(parsed.path, entry.line, f"the entry's summary is {len(entry.summary):,} characters long; at most {MARKDOWN_MAX_LENGTH:,} are kept")
+        if len(entry.links) > MAX_LINKS:
+            raise ParseError(parsed.path, entry.line, f"the entry has {len(entry.links)} extra links; at most {MAX_LINKS}")
+    if len(parsed.lead) > MARKDOWN_MAX_LENGTH:
+        raise ParseError(parsed.path, parsed.heading_line, f"the lead is longer than {MARKDOWN_MAX_LENGTH:,} characters")
     for name in ("headline", "title", "tagline", "warmup_intro"):
         limit = Issue._meta.get_field(name).max_length
         if len(getattr(parsed, name)) > limit:

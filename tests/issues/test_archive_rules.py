@@ -258,3 +258,14 @@ def test_wechat_export_writes_no_link_that_is_not_a_web_address(db):
         url="javascript://mp.weixin.qq.com/%0aalert(1)", links=[{"label": "x", "url": "javascript:alert(1)"}],
     )
     assert "javascript:" not in export_wechat(issue)
+
+
+def test_a_summary_over_the_editors_limit_fails_with_its_line(tmp_path):
+    from briefing.limits import MARKDOWN_MAX_LENGTH
+
+    path = tmp_path / "long.md"
+    long_summary = "\n".join(["很长的一段摘要。" * 100] * (MARKDOWN_MAX_LENGTH // 800 + 2))
+    path.write_text(f"{HEAD}## 论文\n\n- [T | 媒体](https://example.org/t)\n摘要：{long_summary}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"long\.md:5: the entry's summary is [\d,]+ characters long"):
+        call_command("import_briefings", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Issue.objects.exists()
