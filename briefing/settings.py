@@ -8,6 +8,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+import dj_email_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -170,9 +171,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 TAGGIT_CASE_INSENSITIVE = True
+# Tags typed as "MNN，推理框架、端侧大模型" are three tags (entries/tags.py).
+TAGGIT_TAGS_FROM_STRING = "entries.tags.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "entries.tags.edit_string_for_tags"
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "briefing.markdown.render_markdown"
 MARKDOWNX_EDITOR_RESIZABLE = True
+
+# --- Email --------------------------------------------------------------------
+# EMAIL_URL configures the mail server, e.g. smtp://user:password@smtp.example.org:587/?tls=True
+# (dj-email-url); without it, mail is printed to the console.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    globals().update(dj_email_url.parse(EMAIL_URL))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "briefing@localhost")
 
 LOGGING = {
     "version": 1,

@@ -351,15 +351,23 @@ def restore(issue: Issue, revision: Revision, user) -> Issue:
 EDIT_TOKEN_SALT = "issues.edit-token"
 
 
-def make_edit_token(snapshot: Snapshot) -> str:
-    """A signed, compressed copy of what the editor's form was built from."""
-    return signing.dumps({"s": snapshot, "t": timezone.now().timestamp()}, salt=EDIT_TOKEN_SALT, compress=True)
+def make_edit_token(snapshot: Snapshot, pending: list[str] | None = None, opened_at: float | None = None) -> str:
+    """A signed, compressed copy of what the editor's form was built from.
+
+    ``pending`` names the fields whose clash the editor has yet to settle
+    (``issues.merge``); ``opened_at`` is when they opened it, now by default.
+    """
+    data = {"s": snapshot, "t": timezone.now().timestamp() if opened_at is None else opened_at}
+    if pending:
+        data["k"] = pending
+    return signing.dumps(data, salt=EDIT_TOKEN_SALT, compress=True)
 
 
-def read_edit_token(token: str) -> tuple[Snapshot, float] | None:
+def read_edit_token(token: str) -> tuple[Snapshot, float, list[str]] | None:
+    """(snapshot, when, fields with a clash to settle) of a token; None if it is not one of ours."""
     try:
         data = signing.loads(token or "", salt=EDIT_TOKEN_SALT)
-        return data["s"], float(data["t"])
+        return data["s"], float(data["t"]), [str(name) for name in data.get("k", [])]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
