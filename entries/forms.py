@@ -119,6 +119,10 @@ class EntryForm(forms.ModelForm):
         if "url" in self.fields:
             # One clear message for every bad link (mailto:, javascript:, ftp:…), not Django's generic one.
             self.fields["url"].validators = [validate_http_url]
+            self.fields["url"].help_text = _(
+                "The main link. May be left empty (with a warning); in open-source projects, "
+                "a title starting “owner/repo:” fills it."
+            )
         if self.instance.pk is not None:
             self.initial.setdefault("source", self.instance.source.name if self.instance.source_id else "")
             self.initial.setdefault("tags", list(self.instance.tags.all()))

@@ -19,7 +19,7 @@ from taggit.models import TagBase, TaggedItemBase
 from briefing.changes import ChangeTrackingMixin
 from briefing.markdown import render_markdown
 from briefing.translation import EnglishEditionMixin
-from issues.models import Issue
+from issues.models import Issue, is_editor
 
 from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
 
@@ -89,6 +89,14 @@ class Source(ChangeTrackingMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("entries:source", kwargs={"slug": self.slug})
 
+    def is_public(self) -> bool:
+        """Whether readers see it: an entry of a public issue names it."""
+        return self.pk is not None and Entry.objects.published().filter(source=self).exists()
+
+    def can_be_edited_by(self, user) -> bool:
+        """Renaming or editing a source readers see is an editor's right; one only drafts use, anyone's."""
+        return is_editor(user) or not self.is_public()
+
 
 class Tag(ChangeTrackingMixin, TagBase):
     """A topic such as 量化 or RISC-V; slugs keep Chinese characters readable."""
@@ -112,6 +120,14 @@ class Tag(ChangeTrackingMixin, TagBase):
 
     def get_absolute_url(self) -> str:
         return reverse("entries:tag", kwargs={"slug": self.slug})
+
+    def is_public(self) -> bool:
+        """Whether readers see it: an entry of a public issue carries it."""
+        return self.pk is not None and Entry.objects.published().filter(tags=self).exists()
+
+    def can_be_edited_by(self, user) -> bool:
+        """Renaming, merging or deleting a tag readers see is an editor's right; one only drafts use, anyone's."""
+        return is_editor(user) or not self.is_public()
 
 
 class TaggedEntry(TaggedItemBase):

@@ -252,6 +252,8 @@ class IssueAdmin(admin.ModelAdmin):
         if request.method == "POST":
             context["problems"] = problems_of(context["adminform"].form, context.get("inline_admin_formsets", []))
         context.setdefault("time_zone", settings.TIME_ZONE)
+        # The desk adds entries in place; a second blank issue is rarely what an editor wants next.
+        context["show_save_and_add_another"] = False
         if obj is not None and obj.pk:
             context["staff_preview_url"] = reverse("admin:issues_issue_preview", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -20,6 +20,11 @@ from briefing.translation import EnglishEditionMixin
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
 
 
+def is_editor(user) -> bool:
+    """An editor may review or publish; they alone change what readers already see."""
+    return user.has_perm("issues.review_issue") or user.has_perm("issues.publish_issue")
+
+
 class IssueQuerySet(models.QuerySet):
     @staticmethod
     def published_condition(prefix: str = "", now: datetime.datetime | None = None) -> Q:
@@ -196,7 +201,7 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         """Contributors edit drafts only; editors may also fix what is in review or public."""
         if self.status == self.Status.DRAFT:
             return True
-        return user.has_perm("issues.review_issue") or user.has_perm("issues.publish_issue")
+        return is_editor(user)
 
     def latest_change_request(self) -> "IssueTransition | None":
         """The step that last sent this issue back with changes requested, while it waits to be submitted again."""

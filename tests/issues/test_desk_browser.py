@@ -43,3 +43,69 @@ def test_a_forty_entry_issue_opens_as_compact_rows(browser, live_server, viewpor
         assert height <= 4000
     no_sideways_scroll(page)
     assert problems == []
+
+
+def row_titles(page, section: int) -> list[str]:
+    return page.locator(f".desk-rows[data-section='{section}'] .desk-title").all_inner_texts()
+
+
+def test_rows_open_in_place_and_reorder_by_keyboard_and_by_drag(browser, live_server):
+    issue = issue_with_entries(12)
+    page = signed_in_page(browser, live_server, editor())
+    problems = watch_for_problems(page)
+    page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
+    papers, projects = Entry.Section.PAPERS, Entry.Section.PROJECTS
+    first, second = row_titles(page, papers)
+
+    # A title opens its form in place, with a live preview of the summary that shows list bullets.
+    row = page.locator(".desk-row", has_text=first)
+    row.locator(".desk-toggle").click()
+    assert row.locator(".desk-row-body").is_visible()
+    preview_item = row.locator(".markdownx-preview li").first
+    preview_item.wait_for()
+    assert preview_item.evaluate("li => getComputedStyle(li).listStyleType") == "disc"
+
+    # Keyboard: the handle moves the row down within its section, then into the next one.
+    handle = row.locator(".desk-handle")
+    handle.focus()
+    page.keyboard.press("ArrowDown")
+    assert row_titles(page, papers) == [second, first]
+    page.keyboard.press("ArrowDown")
+    assert row_titles(page, papers) == [second]
+    assert row_titles(page, projects)[0] == first
+    assert row.locator("select[name$='-section']").input_value() == str(projects)
+
+    # Drag and drop: the first open-source project goes back to the end of the papers.
+    source_handle = page.locator(f".desk-rows[data-section='{projects}'] .desk-row").first.locator(".desk-handle")
+    target = page.locator(f".desk-rows[data-section='{papers}'] .desk-row").last
+    source_handle.drag_to(target, target_position={"x": 200, "y": 28})
+    assert row_titles(page, papers) == [second, first]
+
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state()
+    assert [e.title for e in issue.entries.filter(section=papers).order_by("position")] == [second, first]
+    assert problems == []
+
+
+def test_a_pasted_link_adds_an_entry_with_what_the_link_says(browser, live_server):
+    issue = issue_with_entries(2)
+    page = signed_in_page(browser, live_server, editor())
+    problems = watch_for_problems(page)
+    page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
+    papers = Entry.Section.PAPERS
+    page.fill(f"#desk-add-{papers}", "http://arxiv.org/pdf/2101.01234v2.pdf")
+    page.click(f".desk-add-button[data-section='{papers}']")
+    new_row = page.locator(f".desk-rows[data-section='{papers}'] .desk-row.is-new")
+    new_row.locator("input[name$='-title']").wait_for()
+    assert new_row.locator("input[name$='-url']").input_value() == "https://arxiv.org/abs/2101.01234"
+    assert new_row.locator("input[name$='-source']").input_value() == "arXiv"
+    assert new_row.locator("input[name$='-arxiv_id']").input_value() == "2101.01234"
+    new_row.locator("input[name$='-title']").fill("A new paper on INT4")
+    new_row.locator("input[name$='-tags']").fill("量化，INT4、端侧")
+    assert new_row.locator(".desk-title").inner_text() == "A new paper on INT4"
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state()
+    entry = issue.entries.get(title="A new paper on INT4")
+    assert (entry.section, entry.url, entry.source.name) == (papers, "https://arxiv.org/abs/2101.01234", "arXiv")
+    assert sorted(entry.tags.names()) == sorted(["量化", "INT4", "端侧"])
+    assert problems == []
