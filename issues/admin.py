@@ -7,6 +7,7 @@ The admin only configures forms and lists; every status change goes through
 from __future__ import annotations
 
 import datetime
+import json
 
 import reversion
 from django.contrib import admin, messages
@@ -182,16 +183,18 @@ class IssueAdmin(admin.ModelAdmin):
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    # The revision's note is Django's change message as data; history.revision_note()
+    # puts it into the words of whoever reads it.
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
         if reversion.is_active():
-            reversion.set_comment(entry.get_change_message() or str(_("Created.")))
+            reversion.set_comment(entry.change_message or json.dumps([{"added": {}}]))
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
         if reversion.is_active():
-            reversion.set_comment(entry.get_change_message() or str(_("Saved without changes.")))
+            reversion.set_comment(entry.change_message or "[]")
         return entry
 
     @staticmethod
@@ -436,7 +439,7 @@ class IssueAdmin(admin.ModelAdmin):
         from .models import Profile
 
         profile = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
-        form = ProfileForm(request.POST or None, instance=profile)
+        form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
         if request.method == "POST" and form.is_valid():
             form.save()
             messages.success(request, _("Your settings are saved."))

@@ -346,6 +346,44 @@ def restore(issue: Issue, revision: Revision, user) -> Issue:
     return locked
 
 
+# Revision notes ----------------------------------------------------------
+
+def revision_note(comment: str) -> str:
+    """A revision's note in the reader's language.
+
+    The admin stores what a save changed as Django's change message (JSON,
+    with field labels in English) and it is put into words here, when shown:
+    "已修改 要点 和 导读。" for a Chinese reader, "Changed Headline and Lead."
+    for an English one, never a mix. Notes written as text (restores,
+    imports) are shown as written.
+    """
+    if not comment or not comment.startswith("["):
+        return comment or ""
+    from django.contrib.admin.models import LogEntry
+    from django.utils.text import capfirst
+
+    try:
+        parts = json.loads(comment)
+    except ValueError:
+        return comment
+    if not parts:
+        return _("Saved without changes.")
+
+    def label(text: str) -> str:
+        # The admin keeps capitalised labels ("Headline"); the msgids are the fields' verbose names ("headline").
+        translated = _(text)
+        return translated if translated != text else capfirst(_(text[:1].lower() + text[1:]))
+
+    for part in parts:
+        for values in part.values():
+            if isinstance(values, dict):
+                if "fields" in values:
+                    values["fields"] = [label(str(name)) for name in values["fields"]]
+                if "name" in values:
+                    values["name"] = label(str(values["name"]))
+    return LogEntry(change_message=json.dumps(parts)).get_change_message()
+
+
 # Edit tokens (optimistic locking) ---------------------------------------
 
 EDIT_TOKEN_SALT = "issues.edit-token"

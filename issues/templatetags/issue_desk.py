@@ -106,3 +106,11 @@ def desk_sections(inline_admin_formset, marks=None) -> dict:
     for section, _position, _index, row in sorted(ordered, key=lambda item: item[:3]):
         sections[section].rows.append(row)
     return {"sections": list(sections.values()), "empty_row": empty, "count": len(ordered)}
+
+
+@register.filter
+def revision_note(comment: str) -> str:
+    """A revision's note in the reader's language (issues.history.revision_note)."""
+    from issues.history import revision_note as note
+
+    return note(comment)

@@ -213,3 +213,15 @@ def test_restoring_a_revision_from_before_the_english_edition_keeps_the_english_
     assert issue.headline == "Before"
     assert issue.headline_en == "Kept in English"
     assert issue.entries.filter(summary_en="Kept too").exists()
+
+
+def test_revision_notes_are_in_the_readers_language_never_a_mix(issue):
+    # Saved by an editor whose admin is in English…
+    save_issue(login(editor(), language="en"), issue, headline="NanoDet/Bolt", lead="导读")
+    revisions_url = f"/admin/issues/issue/{issue.pk}/revisions/"
+    # …read by one whose admin is in Chinese, and by the first.
+    chinese = login(editor()).get(revisions_url).content.decode()
+    assert "已修改要点 和 导读。" in chinese and "Headline" not in chinese
+    english = login(editor(), language="en").get(revisions_url).content.decode()
+    assert "Changed Headline and Lead." in english
+    assert "已修改" not in english
