@@ -144,7 +144,9 @@ def test_a_submission_is_delivered_to_each_editor_by_a_real_smtp_server(
     ]
     assert len(smtp_server.envelopes) == 2  # one message each: editors do not see each other's address
     message = email.message_from_bytes(smtp_server.envelopes[0].content, policy=email.policy.default)
-    assert message["Subject"] == f"[简报] “{issue}”待审阅"
+    subject = str(email.header.make_header(email.header.decode_header(
+        email.message_from_bytes(smtp_server.envelopes[0].content)["Subject"])))
+    assert subject == f"[简报] “{issue}”待审阅"
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
     assert issue_url(issue) in message.get_content()
 
