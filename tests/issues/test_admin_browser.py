@@ -60,20 +60,27 @@ def test_entries_are_grouped_under_section_headings_and_tags_are_suggested(brows
     from entries.models import Entry
 
     issue = IssueFactory()
-    EntryFactory(issue=issue, section=Entry.Section.PAPERS, tags=["模型压缩", "量化"])
-    EntryFactory(issue=issue, section=Entry.Section.INDUSTRY)
-    EntryFactory(issue=issue, section=Entry.Section.PAPERS)
+    EntryFactory(issue=issue, section=Entry.Section.PAPERS, tags=["模型压缩", "量化"], title="Paper one")
+    EntryFactory(issue=issue, section=Entry.Section.INDUSTRY, title="News one")
+    EntryFactory(issue=issue, section=Entry.Section.PAPERS, title="Paper two")
     page = signed_in_page(browser, live_server, editor())
     errors = watch_for_problems(page)
     page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
-    headings = page.locator(".entries-inline .section-heading").all_inner_texts()
-    assert len(headings) == 2  # industry news, then papers: each section once, in order
-    tags = page.locator("input[name='entries-0-tags']")
+    headings = page.locator(".entries-desk .section-heading").all_inner_texts()
+    assert len(headings) == len(Entry.Section.choices)  # every section, to add to
+    assert page.locator(f".desk-rows[data-section='{Entry.Section.INDUSTRY}'] .desk-title").all_inner_texts() == ["News one"]
+    assert page.locator(f".desk-rows[data-section='{Entry.Section.PAPERS}'] .desk-title").all_inner_texts() == [
+        "Paper one", "Paper two",
+    ]
+    row = page.locator(".desk-row", has_text="Paper one")
+    row.locator(".desk-toggle").click()
+    tags = row.locator("input[name$='-tags']")
+    name = tags.get_attribute("name")
     tags.fill("")
-    tags.press_sequentially("新标签, 模型")
+    tags.press_sequentially("新标签，模型")
     page.wait_for_function(
-        "document.querySelectorAll('#' + CSS.escape('id_entries-0-tags-suggestions') + ' option').length > 0"
+        f"document.querySelectorAll('#' + CSS.escape('id_{name}-suggestions') + ' option').length > 0"
     )
-    options = page.locator("#id_entries-0-tags-suggestions option").evaluate_all("els => els.map(e => e.value)")
+    options = page.locator(f"#id_{name}-suggestions option").evaluate_all("els => els.map(e => e.value)")
     assert options == ["新标签, 模型压缩"]
     assert errors == []
