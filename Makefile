@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve bench bench-import bench-search load wrk browser messages clean
+.PHONY: run test install migrate demo serve bench bench-import bench-search bench-admin load wrk browser messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench-import: install
 ## bench-search: time search over a generated archive (ENTRIES=20000) in a throwaway database
 bench-search: install
 	$(PY) bench/search.py --entries $${ENTRIES:-20000}
+
+## bench-admin: the issue editor opening and saving issues of 10, 40 and 80 entries (PostgreSQL unless DATABASE_URL says otherwise)
+bench-admin: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) bench/admin.py
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv

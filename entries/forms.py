@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
+from briefing.widgets import MarkdownWidget, Textarea
 from issues.forms import EditTokenMixin
 from issues.models import Issue
 
@@ -25,7 +26,7 @@ _URL_IN_LINE = re.compile(r"(?:^|[\s：|])(?P<url>[^\s：|]+)\s*$")
 class LinksField(forms.CharField):
     """Extra links edited as text, one per line: ``label: url`` (代码: https://github.com/…)."""
 
-    widget = forms.Textarea(attrs={"rows": 2, "cols": 60, "placeholder": "代码: https://github.com/owner/repo"})
+    widget = Textarea(attrs={"rows": 2, "cols": 60, "placeholder": "代码: https://github.com/owner/repo"})
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -70,12 +71,15 @@ class TagNamesField(TagField):
         return sorted(n.lower() for n in before) != sorted(n.lower() for n in typed or [])
 
 
-class LazyMarkdownWidget(forms.Textarea):
+class LazyMarkdownWidget(MarkdownWidget):
     """A Markdown textarea whose live preview the issue editor asks for only once its entry is opened.
 
     django-markdownx's own widget renders a preview of every field as the page
-    loads: eighty requests for a forty-entry issue.
+    loads: eighty requests for a forty-entry issue. (A MarkdownxWidget still,
+    since the Markdown form field accepts no other.)
     """
+
+    template_name = "django/forms/widgets/textarea.html"
 
     def __init__(self, attrs=None) -> None:
         super().__init__({"rows": 4, "class": "lazy-markdown-editor", **(attrs or {})})
@@ -112,7 +116,10 @@ class EntryForm(forms.ModelForm):
         ]
         exclude = ["source", "tags"]
         # A plain address field: the admin's own shows "Currently: …" as if an unsaved entry were saved.
-        widgets = {"url": forms.URLInput(attrs={"class": "vURLField"})}
+        widgets = {
+            "url": forms.URLInput(attrs={"class": "vURLField"}),
+            "summary": MarkdownWidget, "summary_en": MarkdownWidget, "abstract": Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -172,7 +179,7 @@ class EntryRowForm(EntryForm):
             "title": forms.TextInput(attrs={"class": "vTextField entry-title"}),
             "summary": LazyMarkdownWidget,
             "summary_en": LazyMarkdownWidget,
-            "abstract": forms.Textarea(attrs={"rows": 3}),
+            "abstract": Textarea(attrs={"rows": 3}),
         }
 
 

@@ -5,6 +5,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from briefing.widgets import MarkdownWidget
+
 from .models import Issue, Profile
 
 #: The prefix of the entries' forms on the issue page (the inline's related name).
@@ -147,6 +149,7 @@ class IssueAdminForm(EditTokenMixin, forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["date", "title", "headline", "lead"]
+        widgets = {"lead": MarkdownWidget, "lead_en": MarkdownWidget}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

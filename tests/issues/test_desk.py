@@ -230,3 +230,27 @@ def test_the_action_bar_holds_save_preview_and_the_workflow_steps_this_user_may_
     assert 'name="_continue"' in bar and "preview-button" in bar
     assert 'form="transition-submit_for_review"' in bar and "transition-publish" not in bar
     assert "_addanother" not in bar
+
+
+def test_saving_what_a_browser_sends_back_unchanged_changes_nothing(db):
+    """Browsers send a textarea's line breaks as CRLF; the stored text has LF."""
+    issue = IssueFactory(lead="导读：\n- 一\n- 二")
+    EntryFactory(issue=issue, summary="要点：\n- 第一点\n- 第二点", links=[{"label": "代码", "url": "https://github.com/a/b"}])
+    client = login(editor())
+    data = form_data(client.get(change_url(issue)))
+    crlf = {name: value.replace("\n", "\r\n") if isinstance(value, str) else value for name, value in data.items()}
+    before = Issue.objects.get(pk=issue.pk).content_changed_at
+    response = client.post(change_url(issue), crlf)
+    assert response.status_code == 302, response.context["errors"]
+    issue.refresh_from_db()
+    assert issue.content_changed_at == before
+    assert issue.entries.get().summary == "要点：\n- 第一点\n- 第二点"
+
+
+def test_an_eighty_entry_issue_can_be_saved(db):
+    issue = issue_with_entries(80)
+    client = login(editor())
+    data = form_data(client.get(change_url(issue)))
+    data["entries-79-title"] = "The last entry, renamed"
+    assert client.post(change_url(issue), data).status_code == 302
+    assert issue.entries.filter(title="The last entry, renamed").exists()
