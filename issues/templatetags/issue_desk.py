@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django import template
+from django import forms, template
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -31,6 +31,10 @@ class Row:
     url: str
     errors: bool
     marks: list[Mark] = field(default_factory=list)
+    #: Render the form's fields now (rows with a problem, and the empty row new
+    #: entries are made from); other rows carry their values in hidden inputs
+    #: and get their fields in the browser when opened.
+    full: bool = False
 
     @property
     def saved(self) -> bool:
@@ -40,6 +44,25 @@ class Row:
     def open(self) -> bool:
         """Rows with a problem open by themselves; the rest stay folded."""
         return self.errors
+
+    @property
+    def values(self) -> list[tuple[str, str]]:
+        """(name, text) of each field as the browser would post it back unchanged: for a folded row."""
+        form = self.admin_form.form
+        skip = {form.instance._meta.pk.name, self.admin_form.formset.fk.name, "DELETE"}
+        values = []
+        for name, form_field in form.fields.items():
+            if name in skip:
+                continue
+            bound = form[name]
+            value = bound.value()
+            if isinstance(form_field.widget, forms.Select):
+                text = "" if value is None else str(value)
+            else:
+                formatted = form_field.widget.format_value(value)
+                text = "" if formatted is None else str(formatted)
+            values.append((bound.html_name, text))
+        return values
 
 
 @dataclass
@@ -74,7 +97,7 @@ def _row(admin_form, index: int, marks: dict) -> Row:
     row = Row(
         admin_form=admin_form, index=index, prefix=form.prefix, pk=pk,
         title=_text(form["title"].value()), source=_text(form["source"].value()), tags=_text(form["tags"].value()),
-        url=url, errors=bool(form.errors),
+        url=url, errors=bool(form.errors), full=bool(form.errors),
     )
     if form.errors:
         row.marks.append(Mark("error", "✖", _("This entry has errors: open it to see them.")))
@@ -97,6 +120,7 @@ def desk_sections(inline_admin_formset, marks=None) -> dict:
     for index, admin_form in enumerate(inline_admin_formset):
         if admin_form.form.prefix.endswith("__prefix__"):
             empty = _row(admin_form, index, {})
+            empty.full = True
             continue
         form = admin_form.form
         section = _int(form["section"].value(), Entry.Section.INDUSTRY)

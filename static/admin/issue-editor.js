@@ -27,11 +27,32 @@
 
   /* Rows ------------------------------------------------------------------ */
 
+  /* A folded row carries its values in hidden inputs; opened, it gets the
+     fields of the empty row (the template), filled with those values. */
+  function unfold(row) {
+    var body = $(".desk-row-body", row);
+    var desk = row.closest(".entries-desk");
+    var template = desk && $("#" + desk.dataset.prefix + "-empty");
+    if (!body || !body.hasAttribute("data-folded") || !template) return;
+    var index = row.dataset.prefix.slice(desk.dataset.prefix.length + 1);
+    var source = template.content.querySelector(".desk-row-body");
+    var values = {};
+    $all("input[type=hidden]", body).forEach(function (input) { values[input.name] = input.value; });
+    body.innerHTML = source.innerHTML.replace(/__prefix__/g, index);
+    $all("[name]", body).forEach(function (input) {
+      if (Object.prototype.hasOwnProperty.call(values, input.name)) input.value = values[input.name];
+    });
+    body.removeAttribute("data-folded");
+    enhanceFields(row);
+  }
+
   function openRow(row, open) {
-    var body = $(".desk-row-body", row), toggle = $(".desk-toggle", row);
+    var body = $(".desk-row-body", row), toggle = $(".desk-toggle", row), tools = $(".desk-row-tools", row);
     if (!body || !toggle) return;
     var show = open === undefined ? body.hidden : open;
+    if (show) unfold(row);
     body.hidden = !show;
+    if (tools) tools.hidden = !show;
     toggle.setAttribute("aria-expanded", show ? "true" : "false");
     row.classList.toggle("is-open", show);
     if (show) $all(".lazy-markdown-editor", body).forEach(function (editor) { preview(editor, false); });
@@ -206,12 +227,16 @@
     });
   }
 
-  function enhanceRow(row) {
+  function enhanceFields(row) {
     var desk = row.closest(".entries-desk");
     var tags = field(row, "tags"), source = field(row, "source");
     var meta = $("meta[name='tag-suggest-url']");
-    if (tags && meta) suggest(tags, meta.content, "tags", true);
-    if (source && desk) suggest(source, desk.dataset.sourceNamesUrl, "sources", false);
+    if (tags && tags.id && meta) suggest(tags, meta.content, "tags", true);
+    if (source && source.id && desk) suggest(source, desk.dataset.sourceNamesUrl, "sources", false);
+  }
+
+  function enhanceRow(row) {
+    enhanceFields(row);
     var handle = $(".desk-handle", row);
     if (handle) handle.dataset.moveLabel = handle.getAttribute("aria-label").replace(/“.*”/, "").trim();
     var label = $(".desk-title", row);
