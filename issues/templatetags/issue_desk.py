@@ -126,7 +126,10 @@ def desk_sections(inline_admin_formset, marks=None) -> dict:
         section = _int(form["section"].value(), Entry.Section.INDUSTRY)
         if section not in sections:
             section = Entry.Section.INDUSTRY
-        ordered.append((section, _int(form["position"].value(), 0), index, _row(admin_form, index, marks)))
+        row = _row(admin_form, index, marks)
+        # Read-only (a contributor's view of an issue in review): shown as it is, nothing to unfold.
+        row.full = row.full or not inline_admin_formset.has_change_permission
+        ordered.append((section, _int(form["position"].value(), 0), index, row))
     for section, _position, _index, row in sorted(ordered, key=lambda item: item[:3]):
         sections[section].rows.append(row)
     return {"sections": list(sections.values()), "empty_row": empty, "count": len(ordered)}

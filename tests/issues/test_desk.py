@@ -254,3 +254,13 @@ def test_an_eighty_entry_issue_can_be_saved(db):
     data["entries-79-title"] = "The last entry, renamed"
     assert client.post(change_url(issue), data).status_code == 302
     assert issue.entries.filter(title="The last entry, renamed").exists()
+
+
+def test_a_contributor_reads_an_issue_in_review_with_every_entry_shown(django_assert_max_num_queries):
+    author = contributor()
+    issue = IssueFactory(created_by=author)
+    EntryFactory(issue=issue, title="A paper under review", summary="要点", tags=["量化"])
+    workflow.submit_for_review(issue, author)
+    page = login(author, language="en").get(change_url(issue)).content.decode()
+    assert "A paper under review" in page and "量化" in page
+    assert 'data-folded' not in page and 'name="_save"' not in page

@@ -109,3 +109,17 @@ def test_a_pasted_link_adds_an_entry_with_what_the_link_says(browser, live_serve
     assert (entry.section, entry.url, entry.source.name) == (papers, "https://arxiv.org/abs/2101.01234", "arXiv")
     assert sorted(entry.tags.names()) == sorted(["量化", "INT4", "端侧"])
     assert problems == []
+
+
+def test_the_leads_live_preview_shows_a_list_under_a_line_of_text_with_bullets_and_numbers(browser, live_server):
+    from tests.factories import IssueFactory
+
+    issue = IssueFactory(lead="要点：\n- 端侧推理\n- 低比特量化\n\n步骤：\n1. 导出\n2. 量化")
+    page = signed_in_page(browser, live_server, editor())
+    problems = watch_for_problems(page)
+    page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
+    preview = page.locator(".field-lead .markdownx-preview").first
+    preview.locator("ul li").first.wait_for()
+    assert preview.locator("ul li").evaluate_all("els => els.map(e => getComputedStyle(e).listStyleType)") == ["disc", "disc"]
+    assert preview.locator("ol li").evaluate_all("els => els.map(e => getComputedStyle(e).listStyleType)") == ["decimal", "decimal"]
+    assert problems == []
