@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.forms.forms import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -22,10 +21,6 @@ def local_time(value: datetime.datetime | None) -> str:
     if value is None:
         return ""
     return timezone.localtime(value, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
-
-
-def time_zone_name() -> str:
-    return settings.TIME_ZONE
 
 
 @dataclass
