@@ -67,10 +67,12 @@ AS_SERVED, AFTER_AN_EDIT, COLD = "as served", "after an edit", "cold after a dep
 MODES: dict[str, dict[str, int | str]] = {
     AS_SERVED: {"PUBLIC_CACHE_SECONDS": 600},
     AFTER_AN_EDIT: {"PUBLIC_CACHE_SECONDS": 0},
-    # A release id of its own, as a deploy brings: the fragments other modes
-    # stored are not found, and none is kept.
-    COLD: {"PUBLIC_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0, "CODE_VERSION": "bench-cold"},
+    # Measured in this process, one request at a time, each after a deploy of
+    # its own (a new CODE_VERSION: no page and no fragment of it is cached).
+    COLD: {"PUBLIC_CACHE_SECONDS": 600},
 }
+#: How many deploys the cold mode simulates per page.
+COLD_REQUESTS = int(os.environ.get("BENCH_COLD_REQUESTS", "20"))
 #: The row of /search/?q=zz, which finds the entry bench/synthetic.py's add_long_entry() adds.
 LONG_SEARCH = "two-character search with one 100,000-character published entry"
 
@@ -344,6 +346,42 @@ def in_process(path: str, mode: str, repeat: int = 30) -> tuple[int, float, floa
     return count, statistics.median(times), min(times)
 
 
+def first_requests_after_deploys(path: str, deploys: int = COLD_REQUESTS) -> tuple[int, Result]:
+    """SQL queries of the first request after a deploy, and the latencies (ms) of ``deploys`` such requests.
+
+    Each request comes after a deploy of its own (a new code version, so no
+    page and no fragment of it is in the cache), alone, as the first reader
+    after a deploy meets it: no queueing behind other requests.
+    """
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from briefing.version import code_version
+
+    times, count = [], 0
+    client = Client(HTTP_ACCEPT_ENCODING=ACCEPT_ENCODING)
+    try:
+        for n in range(deploys + 1):
+            with override_settings(ALLOWED_HOSTS=["testserver"], CODE_VERSION=f"bench-deploy-{os.getpid()}-{n}",
+                                   **MODES[COLD]):
+                code_version.cache_clear()
+                with CaptureQueriesContext(connection) as queries:
+                    began = time.perf_counter()
+                    assert client.get(path).status_code == 200, path
+                    elapsed = (time.perf_counter() - began) * 1000
+            if n:  # the first warms the process up (its database connection, templates)
+                times.append(elapsed)
+                count = len(queries)
+    finally:
+        code_version.cache_clear()
+    times.sort()
+    result = Result(requests=len(times), tool="in-process")
+    result.p50_ms = times[len(times) // 2]
+    result.p99_ms = times[min(len(times) - 1, math.ceil(len(times) * 0.99) - 1)]
+    return count, result
+
+
 # --- The run -------------------------------------------------------------------------------------
 
 @dataclass
@@ -369,7 +407,7 @@ def table(rows: list[Row]) -> str:
         ratio = f"{row.ratio:.0%}" if row.ratio is not None else ""
         queries = "" if row.queries is None else str(row.queries)
         lines.append(
-            f"| {row.name} `{row.path}` | {row.mode} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {queries} | "
+            f"| {row.name} `{row.path}` | {row.mode} | {f'{r.rps:,.0f}' if r.rps else '–'} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {queries} | "
             f"{'' if row.ping_rps is None else f'{row.ping_rps:,.0f}'} | {ratio} | "
             f"{'' if row.inproc_ms is None else f'{row.inproc_ms:.2f} / {row.inproc_min_ms:.2f}'} | "
             f"{r.errors + r.bad_status} |"
@@ -487,7 +525,11 @@ def main() -> int:
                                       "long_entry_save_ms": long_entry_save_ms}
 
         if not options.load_only:
-            for mode in MODES:
+            for name, path in pages:
+                queries, result = first_requests_after_deploys(path)
+                rows.append(Row(name, path, COLD, result, queries))
+                log(f"{COLD}, {name}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms")
+            for mode in (AS_SERVED, AFTER_AN_EDIT):
                 with Server(mode_env(mode), mode.replace(" ", "-")) as server:
                     if mode == AS_SERVED:
                         static, ping = measure_against_ping(server.url, static_path)
@@ -648,8 +690,9 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
             f"- **{AFTER_AN_EDIT}**: the page cache off (PUBLIC_CACHE_SECONDS=0), the cached fragments (issue "
             "sections, entry cards) warm: what each page costs the first time after an edit, which moves the page "
             "cache's version while the fragments of the issues not edited stay cached.",
-            f"- **{COLD}**: the page cache off and no fragment kept (FRAGMENT_CACHE_SECONDS=0, and a code version of "
-            "its own), so every fragment is rendered on every request, as on the first requests after a deploy.",
+            f"- **{COLD}**: the first request for the page after a deploy, when nothing of the new code's is cached "
+            f"(a new CODE_VERSION before each request): {COLD_REQUESTS} such requests, one at a time, in this "
+            "process, without HTTP; their p50 and p99.",
             "",
             "SQL/req counts the queries of one request to a warmed-up process, in-process ms its time without HTTP "
             "(both measured in the benchmark's own process, in the row's mode).",

@@ -30,7 +30,7 @@ class EntryFeed(SiteFeed):
 
     def items(self, obj) -> list[Entry]:
         items = list(
-            self.entries(obj).newest_first().select_related("issue", "source").prefetch_related("tags")[:FEED_LENGTH]
+            self.entries(obj).newest_first().for_cards().select_related("issue")[:FEED_LENGTH]
         )
         for item, card in zip(items, feed_cards(items)):
             item.feed_card = card
@@ -54,7 +54,7 @@ class EntryFeed(SiteFeed):
         return item.feed_card
 
     def item_categories(self, item: Entry) -> list[str]:
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.shown_tags]
 
 
 class TagFeed(EntryFeed):

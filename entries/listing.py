@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from briefing.fragments import cached_fragments, changed_stamp, fragment_key
 
-from .models import Entry
+from .models import Entry, tag_links
 
 LIST_TEMPLATE = "entries/includes/list_entry.html"
 FEED_TEMPLATE = "entries/includes/feed_entry.html"
@@ -32,7 +32,7 @@ def _cards(entries: Sequence[Entry], kind: str, template: str, terms: Sequence[s
 
     def render(missing: list[int]) -> dict[int, str]:
         batch = [by_pk[pk] for pk in missing]
-        prefetch_related_objects(batch, "tags")
+        prefetch_related_objects(batch, tag_links())
         return {entry.pk: render_to_string(template, {"entry": entry, "terms": terms}) for entry in batch}
 
     cards = cached_fragments(keys, render)

@@ -142,6 +142,17 @@ class TaggedEntry(TaggedItemBase):
         ]
 
 
+def tag_links() -> models.Prefetch:
+    """The tags of entries read through their links, tag with link, by name: for ``Entry.shown_tags``.
+
+    Far cheaper than taggit's own prefetch of ``tags`` for the hundreds of
+    entries of a feed.
+    """
+    return models.Prefetch(
+        "taggedentry_set", queryset=TaggedEntry.objects.select_related("tag").order_by("tag__name"), to_attr="tag_links",
+    )
+
+
 class EntryQuerySet(models.QuerySet):
     def published(self, now: datetime.datetime | None = None) -> "EntryQuerySet":
         """Entries of issues readers may see: the one door for public code."""
@@ -149,6 +160,10 @@ class EntryQuerySet(models.QuerySet):
 
     def in_reading_order(self) -> "EntryQuerySet":
         return self.order_by("section", "position", "pk")
+
+    def for_cards(self) -> "EntryQuerySet":
+        """With what an entry's card shows: its source, and its tags (``shown_tags``) read with their links in one query."""
+        return self.select_related("source").prefetch_related(tag_links())
 
     def newest_first(self) -> "EntryQuerySet":
         """Newest issue first, then reading order: how lists of entries from many issues run."""
@@ -276,6 +291,14 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
             if changed:
                 Issue.objects.filter(pk__in={self.issue_id, left} - {None}).content_changed()
         self.remember_saved_values()
+
+    @property
+    def shown_tags(self) -> list[Tag]:
+        """The entry's tags by name, as its card shows them: read with ``for_cards()`` or ``tag_links()``, or now."""
+        links = getattr(self, "tag_links", None)
+        if links is None:
+            return list(self.tags.all())
+        return [link.tag for link in links]
 
     def build_search_text(self) -> str:
         """This entry's ``search_text`` from its fields, its source and its tags as they are now.

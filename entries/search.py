@@ -20,7 +20,8 @@ every term is ``INSTR()``. See docs/search.md.
 
 Results: entries whose title (either edition) holds every term come first,
 then the rest; within each group, newer issues before older, then reading
-order. A page of results is one query, its total with it (a window count).
+order. A page of results is one query for its ids with the total (a window
+count), and one for its entries.
 """
 
 from __future__ import annotations
@@ -114,10 +115,18 @@ MAX_PAGE = 10_000
 
 
 def _page(rows: QuerySet[Entry], number: int, per_page: int) -> tuple[list[Entry], int | None]:
-    """The entries on page ``number`` and the number of all rows (None when the page is empty)."""
+    """The entries on page ``number`` and the number of all rows (None when the page is empty).
+
+    The matches are counted and ordered by their ids alone (narrow rows: a
+    window over whole entries would sort thousands of summaries); then the
+    page's entries are read by id, with their issue and source.
+    """
     bottom = (number - 1) * per_page
-    found = list(rows.annotate(total=Window(Count("pk")))[bottom:bottom + per_page])
-    return found, (found[0].total if found else None)
+    found = list(rows.annotate(total=Window(Count("pk"))).values_list("pk", "total")[bottom:bottom + per_page])
+    if not found:
+        return [], None
+    by_pk = Entry.objects.select_related("issue", "source").in_bulk([pk for pk, _total in found])
+    return [by_pk[pk] for pk, _total in found if pk in by_pk], found[0][1]
 
 
 def search_page(query: str, number: str | int | None, per_page: int) -> Page:
@@ -125,10 +134,10 @@ def search_page(query: str, number: str | int | None, per_page: int) -> Page:
 
     Like ``Paginator.get_page()``: a page number that is not a number gives
     the first page, one out of range the last. The total comes with the
-    page's entries, from the same query, so the matches are found once; only
-    an out-of-range page number costs a separate count.
+    page's ids, from the same query, so the matches are found once; only an
+    out-of-range page number costs a separate count.
     """
-    rows = search_matches(query).select_related("issue", "source")
+    rows = search_matches(query)
     try:
         number = int(number or 1)
     except (TypeError, ValueError):

@@ -20,7 +20,7 @@ RELATED_COUNT = 6
 
 def public_entries() -> QuerySet[Entry]:
     """Published entries with what an entry's card shows: issue, source, tags."""
-    return Entry.objects.published().select_related("issue", "source").prefetch_related("tags")
+    return Entry.objects.published().for_cards().select_related("issue")
 
 
 def published_tags() -> QuerySet[Tag]:
@@ -47,7 +47,7 @@ def newest_first_page(request: HttpRequest, entries: QuerySet[Entry]) -> Page:
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One entry, the issue it appeared in, and published entries sharing its tags."""
     entry = get_object_or_404(public_entries(), pk=pk)
-    tag_ids = [tag.pk for tag in entry.tags.all()]
+    tag_ids = [tag.pk for tag in entry.shown_tags]
     related = (
         Entry.objects.published()
         .filter(tags__in=tag_ids)

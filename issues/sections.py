@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -16,8 +16,10 @@ FEED_TEMPLATE = "issues/includes/feed_sections.html"
 
 
 def render_sections(issues: list[Issue], feed: bool = False) -> dict[int, str]:
-    """The sections of ``issues`` rendered now, in the active language: three queries for any number of issues."""
-    prefetch_related_objects(issues, "entries__source", "entries__tags")
+    """The sections of ``issues`` rendered now, in the active language: two queries for any number of issues."""
+    # The entries with what their cards show (EntryQuerySet.for_cards(), in the entries app).
+    entries = Issue._meta.get_field("entries").related_model.objects.for_cards()
+    prefetch_related_objects(issues, Prefetch("entries", queryset=entries))
     template = FEED_TEMPLATE if feed else PAGE_TEMPLATE
     return {issue.pk: render_to_string(template, {"sections": issue.sections()}) for issue in issues}
 

@@ -299,3 +299,33 @@ def test_a_deploy_never_serves_pages_rendered_by_the_old_code(client, settings):
         assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
     finally:
         code_version.cache_clear()
+
+
+# --- Compression --------------------------------------------------------------------------------
+
+def test_gzip_clients_get_a_compressed_copy_of_the_same_page_and_others_get_it_plain(client):
+    import gzip
+
+    issue = published_issue(entries=5, title="Compressed once")
+    for path in ["/", issue.get_absolute_url(), "/feed/"]:
+        zipped_miss = client.get(path, **GZIP)
+        zipped_hit = client.get(path, **GZIP)
+        plain_hit = client.get(path)
+        assert (zipped_miss["X-Cache"], zipped_hit["X-Cache"], plain_hit["X-Cache"]) == ("miss", "hit", "hit"), path
+        for zipped in (zipped_miss, zipped_hit):
+            assert zipped["Content-Encoding"] == "gzip", path
+            assert gzip.decompress(zipped.content) == plain_hit.content, path
+            assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain_hit.content)
+        assert "Content-Encoding" not in plain_hit
+        assert "Compressed once" in plain_hit.content.decode()
+        assert "accept-encoding" in plain_hit["Vary"].lower(), path
+        assert plain_hit["ETag"] == zipped_hit["ETag"] == zipped_miss["ETag"], path
+
+
+def test_pages_for_one_visitor_and_staff_pages_are_never_compressed(client, settings):
+    settings.ROOT_URLCONF = "tests.briefing.cache_urls"
+    assert "Content-Encoding" not in client.get("/csrf-form/", **GZIP)  # its token must not meet BREACH
+    client.force_login(editor())
+    for path in ["/admin/", "/"]:
+        response = client.get(path, **GZIP)
+        assert response.status_code == 200 and "Content-Encoding" not in response, path
