@@ -167,13 +167,13 @@ class IssueAdmin(admin.ModelAdmin):
             for warning in self.duplicate_warnings(obj):
                 messages.warning(request, warning)
 
-    # History: every save of the issue form is a revision of the issue with its entries.
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if request.method == "POST":
             kwargs["data"] = request.POST  # the issue form's data (see changeform_view)
         return kwargs
 
+    # History: every save of the issue form is a revision of the issue with its entries.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
             # One mutable copy shared by the issue form and the entries'
