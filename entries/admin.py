@@ -14,8 +14,18 @@ from .forms import EntryAdminForm
 from .models import Entry, LinkCheck, Source, Tag
 
 
+class SharedByPublicPagesMixin:
+    """Sources and tags that readers see are changed and deleted by editors only (Source/Tag.can_be_edited_by)."""
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or obj.can_be_edited_by(request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or obj.can_be_edited_by(request.user))
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "homepage", "entry_count"]
     list_filter = ["kind"]
     search_fields = ["name", "homepage"]
@@ -30,7 +40,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "entry_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -81,7 +91,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_display = ["title", "issue", "section", "source", "issue_status"]
     list_filter = ["section", IssueStatusFilter, ("source", admin.RelatedOnlyFieldListFilter), "tags"]
     search_fields = ["title", "title_en", "url", "summary", "summary_en", "source__name"]
-    autocomplete_fields = ["source", "issue"]
+    autocomplete_fields = ["issue"]
     list_select_related = ["issue", "source"]
     fields = [
         "issue", ("section", "position"), ("title", "title_en"), "url", ("source", "arxiv_id", "venue"), "links",
