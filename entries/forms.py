@@ -10,6 +10,7 @@ from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
@@ -149,7 +150,7 @@ class EntryForm(forms.ModelForm):
 
     def clean_tags(self) -> list[str]:
         names = self.cleaned_data.get("tags") or []
-        label = self.fields["tags"].label
+        label = capfirst(self.fields["tags"].label)
         too_long = [name for name in names if len(name) > limits.TAG_MAX_LENGTH]
         if too_long:
             raise ValidationError(_("%(field)s: “%(tag)s…” is too long; a tag has at most %(limit)d characters.") % {
