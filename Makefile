@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve bench bench-import bench-search bench-email load wrk browser messages clean
+.PHONY: run test install migrate demo serve bench bench-import bench-search bench-email bench-admin load wrk browser messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench-search: install
 ## bench-email: one issue to 10,000 subscribers by one and two db_worker processes, to an aiosmtpd sink (PostgreSQL)
 bench-email: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) bench/send_email.py --subscribers $${SUBSCRIBERS:-10000}
+
+## bench-admin: the issue editor opening and saving issues of 10, 40 and 80 entries (PostgreSQL unless DATABASE_URL says otherwise)
+bench-admin: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) bench/admin.py
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv

@@ -124,6 +124,9 @@ PUBLIC_STATEMENT_TIMEOUT_MS = int(os.environ.get("PUBLIC_STATEMENT_TIMEOUT_MS", 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# An issue page posts about sixteen fields per entry: room for 200 entries.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
+
 # The reading-order index INCLUDEs the entry id for PostgreSQL's index-only
 # counts (entries/0011); SQLite builds it without, which is all W040 says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -213,6 +216,9 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
 TAGGIT_CASE_INSENSITIVE = True
+# Tags typed as "MNN，推理框架、端侧大模型" are three tags (entries/tags.py).
+TAGGIT_TAGS_FROM_STRING = "entries.tags.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "entries.tags.edit_string_for_tags"
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "briefing.markdown.render_markdown"
 MARKDOWNX_EDITOR_RESIZABLE = True

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from issues.models import Issue
+from issues.models import Issue, is_editor
 
 from .forms import EntryAdminForm
 from .models import Entry, LinkCheck, Source, SourceAlias, Tag, TagSuggestion, suspicious_sources
@@ -36,13 +36,18 @@ class SourceAliasInline(admin.TabularInline):
     verbose_name_plural = _("aliases (names merged into this source; imports and link recognition use them)")
 
 
-def may_curate(user) -> bool:
-    """Renaming and merging sources and tags that readers see is an editor's right."""
-    return user.has_perm("issues.publish_issue") or user.has_perm("issues.review_issue")
+class SharedByPublicPagesMixin:
+    """Sources and tags that readers see are changed and deleted by editors only (Source/Tag.can_be_edited_by)."""
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or obj.can_be_edited_by(request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or obj.can_be_edited_by(request.user))
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "homepage", "entry_count", "why_suspicious"]
     list_filter = [SuspiciousSourceFilter, "kind"]
     search_fields = ["name", "homepage", "aliases__name"]
@@ -69,7 +74,7 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.action(description=_("Merge the selected sources…"))
     def merge_sources(self, request: HttpRequest, queryset):
         """A preview (names, entry counts, which one is kept), then the merge: entries move, names stay as aliases."""
-        if not may_curate(request.user):
+        if not is_editor(request.user):
             raise PermissionDenied
         sources = list(queryset.annotate(entries_total=Count("entries")).order_by("-entries_total", "name"))
         if len(sources) < 2:
@@ -123,7 +128,7 @@ class TagSuggestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Accept: give the entries these tags"))
     def accept(self, request: HttpRequest, queryset) -> None:
-        if not may_curate(request.user):
+        if not is_editor(request.user):
             raise PermissionDenied
         done = 0
         for suggestion in queryset.exclude(status=TagSuggestion.Status.ACCEPTED).select_related("entry", "tag"):
@@ -133,14 +138,14 @@ class TagSuggestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject: never suggest these again"))
     def reject(self, request: HttpRequest, queryset) -> None:
-        if not may_curate(request.user):
+        if not is_editor(request.user):
             raise PermissionDenied
         done = queryset.exclude(status=TagSuggestion.Status.REJECTED).update(status=TagSuggestion.Status.REJECTED)
         self.message_user(request, _("%(count)d suggestions rejected.") % {"count": done})
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "aliases", "entry_count"]
     search_fields = ["name", "slug", "aliases"]
     fields = ["name", "slug", "aliases"]
@@ -192,7 +197,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_display = ["title", "issue", "section", "source", "issue_status", "needs_attention"]
     list_filter = ["needs_attention", "section", IssueStatusFilter, ("source", admin.RelatedOnlyFieldListFilter), "tags"]
     search_fields = ["title", "title_en", "url", "summary", "summary_en", "source__name"]
-    autocomplete_fields = ["source", "issue"]
+    autocomplete_fields = ["issue"]
     list_select_related = ["issue", "source"]
     readonly_fields = ["attention_note"]
     fields = [

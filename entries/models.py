@@ -22,7 +22,7 @@ from briefing.changes import ChangeTrackingMixin
 from briefing.limits import ABSTRACT_MAX_LENGTH, MARKDOWN_MAX_LENGTH, MAX_LINKS
 from briefing.markdown import plain_text, render_markdown, render_title, validate_markdown
 from briefing.translation import EnglishEditionMixin
-from issues.models import Issue
+from issues.models import Issue, is_editor
 
 from .links import LinkInfo, analyze_link, normalize_url, parse_arxiv, validate_http_url
 
@@ -120,6 +120,14 @@ class Source(ChangeTrackingMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("entries:source", kwargs={"slug": self.slug})
+
+    def is_public(self) -> bool:
+        """Whether readers see it: an entry of a public issue names it."""
+        return self.pk is not None and Entry.objects.published().filter(source=self).exists()
+
+    def can_be_edited_by(self, user) -> bool:
+        """Renaming or editing a source readers see is an editor's right; one only drafts use, anyone's."""
+        return is_editor(user) or not self.is_public()
 
     def merge(self, others: Iterable["Source"]) -> int:
         """Move the entries of ``others`` to this source and delete them, keeping their names as aliases.
@@ -243,6 +251,14 @@ class Tag(ChangeTrackingMixin, TagBase):
 
     def get_absolute_url(self) -> str:
         return reverse("entries:tag", kwargs={"slug": self.slug})
+
+    def is_public(self) -> bool:
+        """Whether readers see it: an entry of a public issue carries it."""
+        return self.pk is not None and Entry.objects.published().filter(tags=self).exists()
+
+    def can_be_edited_by(self, user) -> bool:
+        """Renaming, merging or deleting a tag readers see is an editor's right; one only drafts use, anyone's."""
+        return is_editor(user) or not self.is_public()
 
 
 class TaggedEntry(TaggedItemBase):
@@ -437,7 +453,9 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
             }
         changed = self.changed_fields() - {"updated_at"}
         left = getattr(self, "saved_values", {}).get("issue_id")
-        with transaction.atomic():
+        # Atomic, without a savepoint of its own: inside the admin's transaction
+        # a save of forty reordered entries would cost eighty more queries.
+        with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
             if changed:
                 Issue.objects.filter(pk__in={self.issue_id, left} - {None}).content_changed()
@@ -512,9 +530,9 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        # An entry without a link is allowed in any section (the archive has
+        # such news items); notes() warns about it instead.
         errors: dict[str, list] = {}
-        if not self.url and self.section != self.Section.WARMUP:
-            errors.setdefault("url", []).append(_("Only warm-up news may go without a link."))
         if len(self.links or []) > MAX_LINKS:
             errors.setdefault("links", []).append(
                 _("At most %(limit)d extra links; this entry has %(count)d.") % {"limit": MAX_LINKS, "count": len(self.links)}
@@ -539,6 +557,12 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def notes(self) -> list[str]:
+        """What an editor should look at before publishing, though it is allowed: for now, a missing link."""
+        if not self.url:
+            return [str(_("No link: readers get the title and summary only."))]
+        return []
 
     def link_urls(self) -> list[str]:
         """Every link of this entry, its own and its extra links, as the link checker sees them."""
@@ -566,31 +590,38 @@ def duplicate_warnings(entries) -> list[SafeString]:
     Each names the other issue and its date and links to its admin page:
     worth a warning, not an error, since a link may well come back.
     """
+    return [warning for warnings in duplicate_warnings_by_entry(entries).values() for warning in warnings]
+
+
+def duplicate_warnings_by_entry(entries) -> dict[int, list[SafeString]]:
+    """The warnings of ``duplicate_warnings()``, by entry id (entries without one left out)."""
     entries = [e for e in entries if e.url and e.issue_id]
     if not entries:
-        return []
+        return {}
     by_url: dict[str, list[Entry]] = {}
     for other in (
         Entry.objects.filter(url_normalized__in={normalize_url(e.url) for e in entries})
         .select_related("issue").order_by("-issue__date", "pk")
     ):
         by_url.setdefault(other.url_normalized, []).append(other)
-    warnings = []
+    warnings: dict[int, list[SafeString]] = {}
     for entry in entries:
         for other in by_url.get(normalize_url(entry.url), []):
             if other.issue_id == entry.issue_id:
                 continue
+            # The default title already holds the date: name it once.
+            date = other.issue.date.isoformat()
             link = format_html(
-                '<a href="{}">{}</a> ({})',
+                '<a href="{}">{}</a>{}',
                 reverse("admin:issues_issue_change", args=[other.issue_id]),
-                other.issue.title, other.issue.date.isoformat(),
+                other.issue.title, "" if date in other.issue.title else f" ({date})",
             )
             if other.issue.date < entry.issue.date:
                 message = _("“%(title)s”: this link already appeared in %(issue)s, as “%(other)s”.")
             else:
                 message = _("“%(title)s”: this link is also in %(issue)s, as “%(other)s”.")
             # The sentence is trusted (ours or a translation); only the titles are escaped.
-            warnings.append(mark_safe(str(message) % {
+            warnings.setdefault(entry.pk, []).append(mark_safe(str(message) % {
                 "title": conditional_escape(entry.title), "issue": link, "other": conditional_escape(other.title),
             }))
     return warnings

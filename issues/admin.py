@@ -6,41 +6,48 @@ The admin only configures forms and lists; every status change goes through
 
 from __future__ import annotations
 
+import datetime
+import json
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from entries.forms import EntryForm, EntryInlineFormSet
-from entries.models import Entry
+from entries.forms import EntryInlineFormSet, EntryRowForm
+from entries.models import Entry, TaggedEntry
 
 from . import dashboard, history, preview, workflow
+from .desk import local_time, problems_of
 from .forms import IssueAdminForm, TransitionForm
 from .models import Issue, IssueForReview, PreviewLink
 
 
 class EntryInline(admin.StackedInline):
+    """The issue's entries as the desk shows them: compact rows by section that open in place."""
+
     model = Entry
-    form = EntryForm
+    form = EntryRowForm
     formset = EntryInlineFormSet
+    template = "admin/issues/issue/entries_desk.html"
     extra = 0
-    autocomplete_fields = ["source"]
     ordering = ["section", "position", "pk"]
-    classes = ["entries-inline"]
     fieldsets = [
         (None, {"fields": [
-            ("section", "position"), ("title", "title_en"), "url", ("source", "arxiv_id", "venue"), "links",
+            ("title", "title_en"), "url", ("source", "section"), ("arxiv_id", "venue"), "links",
             # Chinese original and English edition side by side.
-            ("summary", "summary_en"), "abstract", "tags",
+            ("summary", "summary_en"), "abstract", "tags", "position",
         ]}),
     ]
 
@@ -75,7 +82,7 @@ class YearListFilter(admin.SimpleListFilter):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ["date", "title", "status_badge", "entry_count", "english_count", "publish_at", "updated_at"]
+    list_display = ["date", "title", "status_badge", "entry_count", "english_count", "publish_time", "updated_at"]
     list_display_links = ["date", "title"]
     list_filter = ["status", YearListFilter]
     search_fields = ["title", "headline", "lead"]
@@ -83,10 +90,9 @@ class IssueAdmin(admin.ModelAdmin):
     ordering = ["-date"]
     list_per_page = 50
     inlines = [EntryInline]
-    readonly_fields = ["status", "publish_at", "created_by", "reviewed_by", "published_by"]
+    # The status, its time and who moved it are in the workflow panel above the form.
     fieldsets = [
         (None, {"fields": ["date", ("title", "title_en"), ("headline", "headline_en"), ("lead", "lead_en")]}),
-        (_("Workflow"), {"fields": [("status", "publish_at"), ("created_by", "reviewed_by", "published_by")]}),
     ]
     actions = ["submit_selected_for_review"]
     change_form_template = "admin/issues/issue/change_form.html"
@@ -110,8 +116,12 @@ class IssueAdmin(admin.ModelAdmin):
     def status_badge(self, obj: Issue) -> str:
         label = obj.get_status_display()
         if obj.status == Issue.Status.SCHEDULED and obj.publish_at:
-            label = f"{label} · {obj.publish_at:%Y-%m-%d %H:%M}"
+            label = f"{label} · {local_time(obj.publish_at)}"
         return format_html('<span class="status status-{}">{}</span>', obj.status, label)
+
+    @admin.display(description=format_lazy("{} ({})", _("publish time"), settings.TIME_ZONE), ordering="publish_at")
+    def publish_time(self, obj: Issue) -> str:
+        return local_time(obj.publish_at) if obj.publish_at else "—"
 
     @admin.display(description=_("entries"), ordering="entries_total")
     def entry_count(self, obj: Issue) -> int:
@@ -136,27 +146,55 @@ class IssueAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if reversion.is_active():
-            # Added last, so the revision holds the issue with its entries as saved.
-            reversion.add_to_revision(form.instance)
-        for warning in self.duplicate_warnings(form.instance):
-            messages.warning(request, warning)
+            # Added last, so the revision holds the issue with its entries as
+            # saved; read with their tags in three queries, not one per entry.
+            tagged = Prefetch("entries__taggedentry_set", queryset=TaggedEntry.objects.select_related("tag"))
+            issue = Issue.objects.prefetch_related(tagged).get(pk=form.instance.pk)
+            reversion.add_to_revision(issue)
+
+    # Each warning once: the issue page lists them, so a save that returns to
+    # it adds no message; a save that leaves it does.
+    def response_add(self, request, obj, post_url_continue=None):
+        self.warn_when_leaving(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self.warn_when_leaving(request, obj)
+        return super().response_change(request, obj)
+
+    def warn_when_leaving(self, request, obj: Issue) -> None:
+        if "_continue" not in request.POST:
+            for warning in self.duplicate_warnings(obj):
+                messages.warning(request, warning)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST":
+            kwargs["data"] = request.POST  # the issue form's data (see changeform_view)
+        return kwargs
 
     # History: every save of the issue form is a revision of the issue with its entries.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            # One mutable copy shared by the issue form and the entries'
+            # formset: what the edit-token check merges in shows in both.
+            request.POST = request.POST.copy()
         with reversion.create_revision(manage_manually=True):
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    # The revision's note is Django's change message as data; history.revision_note()
+    # puts it into the words of whoever reads it.
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
         if reversion.is_active():
-            reversion.set_comment(entry.get_change_message() or str(_("Created.")))
+            reversion.set_comment(entry.change_message or json.dumps([{"added": {}}]))
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
         if reversion.is_active():
-            reversion.set_comment(entry.get_change_message() or str(_("Saved without changes.")))
+            reversion.set_comment(entry.change_message or "[]")
         return entry
 
     @staticmethod
@@ -180,18 +218,49 @@ class IssueAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         issue = self.get_object(request, object_id)
         if issue is not None:
+            link_report = SimpleLazyObject(lambda: dashboard.link_report(issue))
+            duplicates = SimpleLazyObject(lambda: self.duplicates_by_entry(issue))
             # Lazy: a save that succeeds redirects and shows none of them.
             extra_context.update(
                 transitions=SimpleLazyObject(lambda: workflow.available_transitions(issue, request.user)),
                 transition_form=TransitionForm(),
                 transition_log=issue.transitions.select_related("by"),
-                duplicate_warnings=SimpleLazyObject(lambda: self.duplicate_warnings(issue)),
+                change_request=SimpleLazyObject(lambda: issue.latest_change_request()),
+                duplicate_warnings=SimpleLazyObject(lambda: [w for ws in duplicates.values() for w in ws]),
+                entry_marks=SimpleLazyObject(lambda: self.entry_marks(duplicates, link_report)),
                 revisions=history.revisions_for(issue)[:10],
                 preview_links=preview.links_for(issue, request.user),
                 may_share_preview=preview.may_share(issue, request.user),
-                link_report=SimpleLazyObject(lambda: dashboard.link_report(issue)),
+                link_report=link_report,
+                time_zone=settings.TIME_ZONE,
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def duplicates_by_entry(issue: Issue) -> dict[int, list]:
+        from entries.models import duplicate_warnings_by_entry
+
+        return duplicate_warnings_by_entry(issue.entries.select_related("issue").exclude(url=""))
+
+    @staticmethod
+    def entry_marks(duplicates: dict, link_report: dict) -> dict[int, list[tuple[str, str]]]:
+        """The warning signs on each entry's row, by entry id: (kind, what it means)."""
+        marks: dict[int, list[tuple[str, str]]] = {}
+        for pk in duplicates:
+            marks.setdefault(pk, []).append(("duplicate", str(_("This link is also in another issue (see the warnings above)."))))
+        for entry, check in link_report["broken"]:
+            marks.setdefault(entry.pk, []).append(("broken", str(_("Broken link: %(outcome)s") % {"outcome": check.outcome})))
+        return marks
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST":
+            context["problems"] = problems_of(context["adminform"].form, context.get("inline_admin_formsets", []))
+        context.setdefault("time_zone", settings.TIME_ZONE)
+        # The desk adds entries in place; a second blank issue is rarely what an editor wants next.
+        context["show_save_and_add_another"] = False
+        if obj is not None and obj.pk:
+            context["staff_preview_url"] = reverse("admin:issues_issue_preview", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -215,6 +284,10 @@ class IssueAdmin(admin.ModelAdmin):
                 "<path:object_id>/revisions/<int:revision_id>/restore/",
                 self.admin_site.admin_view(self.restore_view), name="%s_%s_restore" % info,
             ),
+            path("profile/", self.admin_site.admin_view(self.profile_view), name="issues_issue_profile"),
+            path("analyze-link/", self.admin_site.admin_view(self.analyze_link_view), name="%s_%s_analyze_link" % info),
+            path("source-names/", self.admin_site.admin_view(self.source_names_view), name="%s_%s_source_names" % info),
+            path("<path:object_id>/preview/", self.admin_site.admin_view(self.staff_preview_view), name="%s_%s_preview" % info),
             path(
                 "<path:object_id>/preview-links/new/",
                 self.admin_site.admin_view(self.create_preview_view), name="%s_%s_preview_create" % info,
@@ -314,6 +387,71 @@ class IssueAdmin(admin.ModelAdmin):
             request, issue, _("Restore a version of %(issue)s") % {"issue": issue},
             revision=revision, changes=changes,
         ))
+
+    # The desk's helpers ---------------------------------------------------
+
+    def analyze_link_view(self, request: HttpRequest) -> JsonResponse:
+        """What the link intelligence knows of ``?url=`` (and ``&title=``, ``&section=``): the new row's fields."""
+        if not self.has_add_permission(request) and not self.has_change_permission(request):
+            raise PermissionDenied
+        from entries.links import analyze_link, validate_http_url
+        from entries.models import Entry, TaggedEntry
+
+        url = request.GET.get("url", "").strip()[:2000]
+        try:
+            section = int(request.GET.get("section", ""))
+        except ValueError:
+            section = Entry.Section.INDUSTRY
+        if url:
+            try:
+                validate_http_url(url)
+            except ValidationError as exc:
+                return JsonResponse({"error": exc.messages[0]}, status=400)
+        info = analyze_link(url, request.GET.get("title", "")[:500], open_source_section=section == Entry.Section.PROJECTS)
+        return JsonResponse({
+            "url": info.url, "title": info.title, "source": info.source_name, "arxiv_id": info.arxiv.id if info.arxiv else "",
+            "links": "\n".join(f"{link['label']}: {link['url']}" for link in info.extra_links),
+            "used_before": [
+                {"issue": str(other.issue), "title": other.title}
+                for other in Entry(url=info.url, issue_id=None).other_uses()[:3]
+            ] if info.url else [],
+        })
+
+    def source_names_view(self, request: HttpRequest) -> JsonResponse:
+        """Source names containing ``?q=``, most used first: the source field's suggestions."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from entries.models import Source
+
+        term = request.GET.get("q", "").strip()[:100]
+        if not term:
+            return JsonResponse({"sources": []})
+        names = (
+            Source.objects.filter(name__icontains=term).annotate(uses=Count("entries"))
+            .order_by("-uses", "name").values_list("name", flat=True)[:10]
+        )
+        return JsonResponse({"sources": list(names)})
+
+    def profile_view(self, request: HttpRequest):
+        """Each member of staff's own settings: whether the workflow emails them."""
+        from .forms import ProfileForm
+        from .models import Profile
+
+        profile = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
+        form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(request, _("Your settings are saved."))
+            return HttpResponseRedirect(request.path)
+        return TemplateResponse(request, "admin/issues/profile.html", {
+            **self.admin_site.each_context(request), "title": _("Your profile"), "form": form,
+        })
+
+    def staff_preview_view(self, request: HttpRequest, object_id: str):
+        """The issue exactly as readers will see it, as last saved, for signed-in staff (the Preview button)."""
+        from .preview import staff_preview
+
+        return staff_preview(request, self._issue_or_404(request, object_id))
 
     # Preview links -------------------------------------------------------
 

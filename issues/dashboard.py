@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from .models import Issue
+from .models import Issue, IssueTransition, Profile
 
 
 def upcoming_issues(now: datetime.datetime | None = None):
@@ -69,12 +69,24 @@ def editors_dashboard(user, now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     annotated = Issue.objects.annotate(entry_total=Count("entries")).select_related("created_by")
     drafts_by_owner: dict[str, list[Issue]] = defaultdict(list)
-    for issue in annotated.filter(status=Issue.Status.DRAFT).order_by("date"):
+    last_step = IssueTransition.objects.filter(issue=OuterRef("pk")).order_by("-at", "-pk")
+    drafts = annotated.filter(status=Issue.Status.DRAFT).annotate(
+        last_action=Subquery(last_step.values("action")[:1]),
+        last_comment=Subquery(last_step.values("comment")[:1]),
+    ).order_by("date")
+    changes_requested = []
+    for issue in drafts:
+        # Sent back by an editor and not submitted since: the author has work to do.
+        issue.changes_requested = issue.last_action == "request_changes"
+        if issue.changes_requested:
+            changes_requested.append(issue)
         drafts_by_owner[str(issue.created_by) if issue.created_by else ""].append(issue)
     upcoming = upcoming_issues(now)
     coming = next_issue(now)
     sections = section_counts(coming) if coming else []
     return {
+        "changes_requested": sorted(changes_requested, key=lambda issue: issue.created_by_id != user.pk),
+        "notifications_on": not Profile.objects.filter(user=user, email_notifications=False).exists(),
         "awaiting_review": list(annotated.filter(status=Issue.Status.REVIEW).order_by("date")),
         "scheduled": list(annotated.filter(status=Issue.Status.SCHEDULED, publish_at__gt=now).order_by("publish_at")),
         "drafts_by_owner": sorted(drafts_by_owner.items(), key=lambda item: (item[0] == "", item[0].lower())),

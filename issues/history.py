@@ -371,20 +371,66 @@ def restore(issue: Issue, revision: Revision, user) -> Issue:
     return locked
 
 
+# Revision notes ----------------------------------------------------------
+
+def revision_note(comment: str) -> str:
+    """A revision's note in the reader's language.
+
+    The admin stores what a save changed as Django's change message (JSON,
+    with field labels in English) and it is put into words here, when shown:
+    "已修改 要点 和 导读。" for a Chinese reader, "Changed Headline and Lead."
+    for an English one, never a mix. Notes written as text (restores,
+    imports) are shown as written.
+    """
+    if not comment or not comment.startswith("["):
+        return comment or ""
+    from django.contrib.admin.models import LogEntry
+    from django.utils.text import capfirst
+
+    try:
+        parts = json.loads(comment)
+    except ValueError:
+        return comment
+    if not parts:
+        return _("Saved without changes.")
+
+    def label(text: str) -> str:
+        # The admin keeps capitalised labels ("Headline"); the msgids are the fields' verbose names ("headline").
+        translated = _(text)
+        return translated if translated != text else capfirst(_(text[:1].lower() + text[1:]))
+
+    for part in parts:
+        for values in part.values():
+            if isinstance(values, dict):
+                if "fields" in values:
+                    values["fields"] = [label(str(name)) for name in values["fields"]]
+                if "name" in values:
+                    values["name"] = label(str(values["name"]))
+    return LogEntry(change_message=json.dumps(parts)).get_change_message()
+
+
 # Edit tokens (optimistic locking) ---------------------------------------
 
 EDIT_TOKEN_SALT = "issues.edit-token"
 
 
-def make_edit_token(snapshot: Snapshot) -> str:
-    """A signed, compressed copy of what the editor's form was built from."""
-    return signing.dumps({"s": snapshot, "t": timezone.now().timestamp()}, salt=EDIT_TOKEN_SALT, compress=True)
+def make_edit_token(snapshot: Snapshot, pending: list[str] | None = None, opened_at: float | None = None) -> str:
+    """A signed, compressed copy of what the editor's form was built from.
+
+    ``pending`` names the fields whose clash the editor has yet to settle
+    (``issues.merge``); ``opened_at`` is when they opened it, now by default.
+    """
+    data = {"s": snapshot, "t": timezone.now().timestamp() if opened_at is None else opened_at}
+    if pending:
+        data["k"] = pending
+    return signing.dumps(data, salt=EDIT_TOKEN_SALT, compress=True)
 
 
-def read_edit_token(token: str) -> tuple[Snapshot, float] | None:
+def read_edit_token(token: str) -> tuple[Snapshot, float, list[str]] | None:
+    """(snapshot, when, fields with a clash to settle) of a token; None if it is not one of ours."""
     try:
         data = signing.loads(token or "", salt=EDIT_TOKEN_SALT)
-        return data["s"], float(data["t"])
+        return data["s"], float(data["t"]), [str(name) for name in data.get("k", [])]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 

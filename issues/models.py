@@ -31,6 +31,11 @@ _LEAD_COUNT = re.compile(r"^\s*本(?:次|期)(?:内容)?\s*\d+\s*条[^。；;]*[
 _LEAD_MARKERS = re.compile(r"^(?:\s*[「【\[][^」】\]]{1,8}[」】\]]\s*[：:]?)+")
 
 
+def is_editor(user) -> bool:
+    """An editor may review or publish; they alone change what readers already see."""
+    return user.has_perm("issues.review_issue") or user.has_perm("issues.publish_issue")
+
+
 class IssueQuerySet(models.QuerySet):
     @staticmethod
     def published_condition(prefix: str = "", now: datetime.datetime | None = None) -> Q:
@@ -282,7 +287,14 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         """Contributors edit drafts only; editors may also fix what is in review or public."""
         if self.status == self.Status.DRAFT:
             return True
-        return user.has_perm("issues.review_issue") or user.has_perm("issues.publish_issue")
+        return is_editor(user)
+
+    def latest_change_request(self) -> "IssueTransition | None":
+        """The step that last sent this issue back with changes requested, while it waits to be submitted again."""
+        if self.status != self.Status.DRAFT:
+            return None
+        last = self.transitions.select_related("by").first()
+        return last if last is not None and last.action == "request_changes" else None
 
     def available_transitions(self, user) -> list:
         """The workflow actions ``user`` may take on this issue now."""
@@ -404,3 +416,26 @@ class PreviewLink(models.Model):
             self.revoked_at = timezone.now()
             self.revoked_by = user
             self.save(update_fields=["revoked_at", "revoked_by"])
+
+
+class Profile(models.Model):
+    """What a member of staff chose for themselves: whether the workflow emails them.
+
+    Someone without a profile gets the emails; the row is made when they
+    first change the setting.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="briefing_profile", verbose_name=_("user"),
+    )
+    email_notifications = models.BooleanField(
+        _("email me about the workflow"), default=True,
+        help_text=_("Issues submitted for review (editors); changes requested on, scheduled or published issues (authors)."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

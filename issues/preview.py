@@ -91,7 +91,15 @@ def issue_preview(request: HttpRequest, token: str) -> HttpResponse:
     link = PreviewLink.from_token(token)
     if link is None or not link.is_active:
         raise Http404("No such preview.")
-    issue = link.issue
+    return render_preview(request, link.issue, link)
+
+
+def staff_preview(request: HttpRequest, issue: Issue) -> HttpResponse:
+    """The issue as readers will see it, for signed-in staff (the admin checks who may see it)."""
+    return render_preview(request, issue, None)
+
+
+def render_preview(request: HttpRequest, issue: Issue, link: PreviewLink | None) -> HttpResponse:
     response = render(request, "issues/preview.html", {
         "issue": issue,
         # Rendered afresh, never from the cache: a preview is seen rarely, and only now.

@@ -71,6 +71,33 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+#: Who is emailed about which step, once it is committed (issues/notifications.py):
+#: the editors of a submission; the issue's author of changes requested, of a
+#: schedule and of a publication (now, or when a scheduled time comes).
+NOTIFY: dict[str, str] = {
+    "submit_for_review": "editors",
+    "request_changes": "author",
+    "publish": "author",
+    "publish_scheduled": "author",
+}
+
+
+def _notify_when_committed(step: IssueTransition) -> None:
+    audience = NOTIFY.get(step.action)
+    if audience is None:
+        return
+    event = {
+        "submit_for_review": "submitted", "request_changes": "changes", "publish_scheduled": "published",
+    }.get(step.action) or ("scheduled" if step.to_status == Status.SCHEDULED else "published")
+
+    def send() -> None:
+        from .notifications import send_step
+
+        send_step(step.pk, audience, event)
+
+    transaction.on_commit(send)
+
+
 def publication(publish_at: datetime.datetime | None, now: datetime.datetime) -> tuple[str, datetime.datetime]:
     """The status and publish time of an issue published now for ``publish_at`` (now when None).
 
@@ -193,12 +220,13 @@ def perform(
             # by a link made before.
             PreviewLink.objects.filter(issue=locked).revoke(user, now)
         locked.save(update_fields=["status", "publish_at", "reviewed_by", "published_by", "updated_at"])
-        IssueTransition.objects.create(
+        step = IssueTransition.objects.create(
             issue=locked, action=name, from_status=from_status, to_status=locked.status,
             by=user, at=now, comment=comment,
         )
         if name == "publish" and locked.status == Status.PUBLISHED:
             issue_published.send(sender=Issue, issue=locked)
+        _notify_when_committed(step)
     if isinstance(issue, Issue):
         for field in ("status", "publish_at", "reviewed_by_id", "published_by_id", "updated_at"):
             setattr(issue, field, getattr(locked, field))
@@ -243,12 +271,13 @@ def publish_due(now: datetime.datetime | None = None) -> list[Issue]:
             locked.status = Status.PUBLISHED
             locked.save(update_fields=["status", "updated_at"])
             PreviewLink.objects.filter(issue=locked).revoke(None, now)
-            IssueTransition.objects.create(
+            step = IssueTransition.objects.create(
                 issue=locked, action="publish_scheduled", from_status=Status.SCHEDULED,
                 to_status=Status.PUBLISHED, by=None, at=now,
                 comment=str(_("Published at its scheduled time.")),
             )
             issue_published.send(sender=Issue, issue=locked)
+            _notify_when_committed(step)
             done.append(locked)
     return done
 

@@ -92,3 +92,17 @@ def published_issue(entries: int = 1, publish_at: datetime.datetime | None = Non
     issue.publish_at = (publish_at or timezone.now() - datetime.timedelta(hours=1)).replace(microsecond=0)
     issue.save()
     return issue
+
+
+def issue_with_entries(count: int, **kwargs) -> Issue:
+    """A draft issue of ``count`` entries spread over the sections, each with a source, two tags and a summary."""
+    issue = IssueFactory(**kwargs)
+    sections = list(Entry.Section)
+    for n in range(count):
+        EntryFactory(
+            issue=issue, section=sections[n % len(sections)], position=n,
+            title=f"条目 {n}: 端侧大模型推理框架的量化实践与性能评测",
+            summary=f"要点：\n- 第一点 {n}\n- 第二点\n\n详见原文。",
+            source=SourceFactory(name=f"来源{n % 7}"), tags=[f"标签{n % 5}", "量化"],
+        )
+    return issue

@@ -54,13 +54,21 @@ def test_non_http_url_is_refused_on_the_field():
     assert "http://" in exc.value.message_dict["url"][0]
 
 
-def test_only_warm_up_news_may_go_without_a_link():
+def test_an_entry_without_a_link_is_allowed_in_any_section_with_a_note():
     issue = IssueFactory()
-    Entry(issue=issue, section=Entry.Section.WARMUP, title="公司：新闻一句话").full_clean()
-    with translation.override("en"):
-        with pytest.raises(ValidationError) as exc:
-            Entry(issue=issue, section=Entry.Section.PAPERS, title="论文").full_clean()
-        assert "warm-up" in exc.value.message_dict["url"][0]
+    for section in Entry.Section:
+        entry = Entry(issue=issue, section=section, title="公司：新闻一句话")
+        entry.full_clean()
+        with translation.override("en"):
+            assert entry.notes() == ["No link: readers get the title and summary only."]
+    assert EntryFactory.build(issue=issue).notes() == []
+
+
+def test_owner_repo_title_in_open_source_projects_fills_the_link():
+    entry = EntryFactory(section=Entry.Section.PROJECTS, url="", source=None, title="alibaba/MNN：轻量级推理引擎")
+    assert entry.url == "https://github.com/alibaba/MNN"
+    assert entry.source.name == "GitHub"
+    assert entry.notes() == []
 
 
 def test_same_link_twice_in_one_issue_is_an_error_naming_the_other_entry():

@@ -155,8 +155,24 @@ class TestValidationMessages:
         assert response.status_code == 302
         page = client.get(response["Location"]).content.decode()
         assert "already appeared in" in page
-        assert f'<a href="/admin/issues/issue/{issue.pk}/change/">{issue.title}</a> (2024-06-01)' in page
+        # The default title holds the date: it is not repeated after it.
+        assert f'<a href="/admin/issues/issue/{issue.pk}/change/">{issue.title}</a>, as' in page
         assert later.entries.get().url == "https://example.com/q"
+
+    def test_each_warning_is_shown_once(self, issue):
+        later = IssueFactory(date=datetime.date(2024, 6, 15), title="Mid-June")
+        EntryFactory(issue=later, title="Placeholder", url="https://example.com/q")
+        client = login(editor(), language="en")
+        # Saved and back on the issue page: the page lists the warning, no message repeats it.
+        data = form_data(client.get(change_url(later)))
+        page = client.post(change_url(later), {**data, "_continue": "1"}, follow=True).content.decode()
+        assert page.count("already appeared in") == 1
+        # Saved and off to the list: the message is the only place it is said.
+        data = form_data(client.get(change_url(later)))
+        page = client.post(change_url(later), data, follow=True).content.decode()
+        assert page.count("already appeared in") == 1
+        # An issue with its own title gets its date once.
+        assert "Mid-June</a> (2024-06-15)" in login(editor(), language="en").get(change_url(issue)).content.decode()
 
     def test_entry_page_refuses_a_non_http_url(self, issue):
         client = login(editor(), language="en")

@@ -263,3 +263,15 @@ def test_an_editor_may_restore_an_entry_from_another_issue_and_that_issue_keeps_
     # The issue the entry left has a revision of how it was before.
     before = history.revisions_for(public).first()
     assert "First paper" in [e["title"] for e in history.revision_snapshot(before, public.pk)["entries"].values()]
+
+
+def test_revision_notes_are_in_the_readers_language_never_a_mix(issue):
+    # Saved by an editor whose admin is in English…
+    save_issue(login(editor(), language="en"), issue, headline="NanoDet/Bolt", lead="导读")
+    revisions_url = f"/admin/issues/issue/{issue.pk}/revisions/"
+    # …read by one whose admin is in Chinese, and by the first.
+    chinese = login(editor()).get(revisions_url).content.decode()
+    assert "已修改要点 和 导读。" in chinese and "Headline" not in chinese
+    english = login(editor(), language="en").get(revisions_url).content.decode()
+    assert "Changed Headline and Lead." in english
+    assert "已修改" not in english

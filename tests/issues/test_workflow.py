@@ -105,7 +105,8 @@ def test_second_editor_acting_on_the_same_state_fails(draft):
 
 
 def test_publishing_needs_every_entry_valid(draft):
-    EntryFactory(issue=draft, section=Entry.Section.INDUSTRY, url="", title="No link here")
+    EntryFactory(issue=draft, section=Entry.Section.INDUSTRY, title="No link here",
+                 links=[{"label": "bad", "url": "javascript:alert(1)"}])
     in_review(draft)
     with pytest.raises(workflow.TransitionError) as exc:
         workflow.publish(draft, editor())
@@ -173,3 +174,11 @@ class TestScheduling:
         call_command("publish_scheduled")
         draft.refresh_from_db()
         assert draft.status == Issue.Status.SCHEDULED
+
+
+def test_an_entry_without_a_link_may_be_published_in_any_section(draft):
+    EntryFactory(issue=draft, section=Entry.Section.INDUSTRY, url="", title="A news item with no link")
+    in_review(draft)
+    workflow.publish(draft, editor())
+    draft.refresh_from_db()
+    assert draft.status == Issue.Status.PUBLISHED

@@ -107,7 +107,7 @@ def save_corpus_through_the_admin(client) -> list[str]:
             "entries-0-position": "1",
             "entries-0-title": f"{payload} e{i}",
             "entries-0-url": f"https://example.com/paper/{i}",
-            "entries-0-source": str(source.pk),
+            "entries-0-source": source.name,
             "entries-0-venue": payload[:100],
             "entries-0-arxiv_id": payload[:32],
             "entries-0-links": f"code: https://github.com/example/{i}",
@@ -121,7 +121,7 @@ def save_corpus_through_the_admin(client) -> list[str]:
         # The stand-alone entry form, with the payload as the issue's second entry's links.
         response = submit_admin_form(client, "/admin/entries/entry/add/", {
             "issue": str(issue.pk), "section": "50", "position": "2", "title": f"second {payload}",
-            "url": f"https://example.com/code/{i}", "source": str(source.pk),
+            "url": f"https://example.com/code/{i}", "source": source.name,
             "links": f"{payload}: https://example.com/l/{i}", "summary": f"*{payload}*", "tags": f"plain-{i}",
         })
         if response.status_code != 302:

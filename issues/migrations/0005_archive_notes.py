@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issues', '0003_text_length_limits'),
+        ('issues', '0004_text_length_limits'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issues', '0002_roles'),
+        ('issues', '0003_profile'),
     ]
 
     operations = [
