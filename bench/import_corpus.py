@@ -3,7 +3,9 @@
     python bench/import_corpus.py --database sqlite
     python bench/import_corpus.py --database postgres     # a throwaway database bench_import
 
-Prints the time, entries per second and the number of SQL queries. The
+Prints the time, entries per second and the number of SQL queries, then the time to
+parse hostile lines just under the parser's line limit (brackets that never close), which
+is linear in their length. The
 database is empty before each run: a temporary SQLite file, or a PostgreSQL
 database created for the run and dropped afterwards (BENCH_POSTGRES_URL names
 the server, default postgres://postgres@127.0.0.1:5432/postgres). The corpus
@@ -101,12 +103,25 @@ def main() -> int:
             f"{best:.2f} s, median {statistics.median(times):.2f} s, {entries / best:.0f} entries/s"
         )
         connection.close()
+        hostile_lines()
     finally:
         if tmp is not None:
             tmp.cleanup()
         elif args.database == "postgres":
             _postgres_admin(server, f"DROP DATABASE IF EXISTS {BENCH_DB}")
     return 0
+
+
+def hostile_lines() -> None:
+    """Parse times of lines of unclosed brackets just under the line limit, where the entry, warm-up and extra-link code read them."""
+    from issues.archive.parser import MAX_LINE_CHARS, parse_text
+
+    head = "# 嵌入式AI简报 (2024-01-01)\n\n"
+    for name, line in [("[x](", "[x](" * (MAX_LINE_CHARS // 4 - 25)), ("[", "[" * (MAX_LINE_CHARS - 100))]:
+        for where, template in [("entry", "## 论文\n- {}\n"), ("warm-up", "热身：\n\n- {}\n"), ("after a link", "## 论文\n- [t](https://e.org) {}\n")]:
+            start = time.perf_counter()
+            parse_text(head + template.format(line), "hostile.md")
+            print(f"[hostile] {len(line):,} characters of {name!r} as {where}: {1000 * (time.perf_counter() - start):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -117,6 +117,23 @@ def render_inline(text: str) -> str:
     return html
 
 
+#: What a title may hold: inline formatting, no links (the title is a link itself) and no images.
+TITLE_TAGS = {"code", "del", "em", "s", "strong"}
+#: Titles are Markdown without raw HTML: "<b>" in a title is text a reader sees as written.
+TITLE_MARKDOWN = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable(["strikethrough"])
+
+
+def render_title(text: str) -> str:
+    """An entry's title as sanitized HTML: its inline Markdown (**bold**, `code`) rendered, nothing else.
+
+    Only inline rules run, so a title such as "1. Intro" or "# tag" is text,
+    not a list or a heading; links, images and any other tag become their text.
+    """
+    if not text or not text.strip():
+        return ""
+    return nh3.clean(TITLE_MARKDOWN.renderInline(text), tags=TITLE_TAGS, attributes={}, strip_comments=True).strip()
+
+
 def plain_text(html: str) -> str:
     """The text of stored HTML, for descriptions and meta tags.
 

@@ -144,6 +144,12 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's name in each language: the header, page titles, feeds. The brand stays Chinese
+# unless SITE_NAME_EN names the English edition.
+SITE_NAMES = {
+    "zh-hans": os.environ.get("SITE_NAME", "嵌入式AI简报"),
+    "en": os.environ.get("SITE_NAME_EN", "Embedded AI Briefing"),
+}
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

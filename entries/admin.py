@@ -5,13 +5,35 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from issues.models import Issue
+from issues.models import Issue, is_editor
 
 from .forms import EntryAdminForm
-from .models import Entry, LinkCheck, Source, Tag
+from .models import Entry, LinkCheck, Source, SourceAlias, Tag, TagSuggestion, suspicious_sources
+
+
+class SuspiciousSourceFilter(admin.SimpleListFilter):
+    """The report of sources that look wrong: sentences, author lists, near-duplicates."""
+
+    title = _("suspicious")
+    parameter_name = "suspicious"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Suspicious names"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=list(suspicious_sources(Source.objects.all())))
+        return queryset
+
+
+class SourceAliasInline(admin.TabularInline):
+    model = SourceAlias
+    extra = 0
+    verbose_name_plural = _("aliases (names merged into this source; imports and link recognition use them)")
 
 
 class SharedByPublicPagesMixin:
@@ -26,23 +48,107 @@ class SharedByPublicPagesMixin:
 
 @admin.register(Source)
 class SourceAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "homepage", "entry_count"]
-    list_filter = ["kind"]
-    search_fields = ["name", "homepage"]
+    list_display = ["name", "kind", "homepage", "entry_count", "why_suspicious"]
+    list_filter = [SuspiciousSourceFilter, "kind"]
+    search_fields = ["name", "homepage", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [SourceAliasInline]
+    actions = ["merge_sources"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(entries_total=Count("entries"))
+
+    def changelist_view(self, request, extra_context=None):
+        # The reasons for the page's sources, worked out once over all names (near-duplicates need them all).
+        self._suspicious = suspicious_sources(Source.objects.only("pk", "name"))
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("entries"), ordering="entries_total")
     def entry_count(self, obj: Source) -> int:
         return obj.entries_total
 
+    @admin.display(description=_("why it looks wrong"))
+    def why_suspicious(self, obj: Source) -> str:
+        return "; ".join(getattr(self, "_suspicious", {}).get(obj.pk, []))
+
+    @admin.action(description=_("Merge the selected sources…"))
+    def merge_sources(self, request: HttpRequest, queryset):
+        """A preview (names, entry counts, which one is kept), then the merge: entries move, names stay as aliases."""
+        if not is_editor(request.user):
+            raise PermissionDenied
+        sources = list(queryset.annotate(entries_total=Count("entries")).order_by("-entries_total", "name"))
+        if len(sources) < 2:
+            self.message_user(request, _("Select at least two sources to merge."), messages.WARNING)
+            return None
+        if request.POST.get("confirm") == "yes":
+            target = next((s for s in sources if str(s.pk) == request.POST.get("target")), None)
+            if target is None:
+                self.message_user(request, _("Choose the source to keep."), messages.ERROR)
+            else:
+                others = [s for s in sources if s.pk != target.pk]
+                moved = target.merge(others)
+                self.message_user(request, _("Merged %(names)s into “%(target)s”: %(count)d entries moved; the old names are aliases now.") % {
+                    "names": "、".join(f"“{s.name}”" for s in others), "target": target.name, "count": moved,
+                })
+                return None
+        return TemplateResponse(request, "admin/entries/source/merge.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Merge sources"),
+            "sources": sources,
+            "total": sum(s.entries_total for s in sources),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+
+@admin.register(TagSuggestion)
+class TagSuggestionAdmin(admin.ModelAdmin):
+    """``suggest_tags``'s proposals, entry by entry: accept or reject each."""
+
+    list_display = ["entry_title", "tag", "term", "issue_date", "status"]
+    list_filter = ["status", "tag"]
+    search_fields = ["entry__title", "tag__name", "term"]
+    list_select_related = ["entry__issue", "tag"]
+    actions = ["accept", "reject"]
+    readonly_fields = ["entry", "tag", "term", "status", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("status", "-entry__issue__date", "entry__section", "entry__position", "tag__name")
+
+    @admin.display(description=_("entry"), ordering="entry__title")
+    def entry_title(self, obj: TagSuggestion) -> str:
+        return obj.entry.plain_title
+
+    @admin.display(description=_("issue"), ordering="entry__issue__date")
+    def issue_date(self, obj: TagSuggestion):
+        return obj.entry.issue.date
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Accept: give the entries these tags"))
+    def accept(self, request: HttpRequest, queryset) -> None:
+        if not is_editor(request.user):
+            raise PermissionDenied
+        done = 0
+        for suggestion in queryset.exclude(status=TagSuggestion.Status.ACCEPTED).select_related("entry", "tag"):
+            suggestion.accept()
+            done += 1
+        self.message_user(request, _("%(count)d suggestions accepted.") % {"count": done})
+
+    @admin.action(description=_("Reject: never suggest these again"))
+    def reject(self, request: HttpRequest, queryset) -> None:
+        if not is_editor(request.user):
+            raise PermissionDenied
+        done = queryset.exclude(status=TagSuggestion.Status.REJECTED).update(status=TagSuggestion.Status.REJECTED)
+        self.message_user(request, _("%(count)d suggestions rejected.") % {"count": done})
+
 
 @admin.register(Tag)
 class TagAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "entry_count"]
-    search_fields = ["name", "slug"]
+    list_display = ["name", "slug", "aliases", "entry_count"]
+    search_fields = ["name", "slug", "aliases"]
+    fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -88,14 +194,15 @@ class IssueStatusFilter(admin.SimpleListFilter):
 class EntryAdmin(admin.ModelAdmin):
     form = EntryAdminForm
     change_form_template = "admin/entries/entry/change_form.html"
-    list_display = ["title", "issue", "section", "source", "issue_status"]
-    list_filter = ["section", IssueStatusFilter, ("source", admin.RelatedOnlyFieldListFilter), "tags"]
+    list_display = ["title", "issue", "section", "source", "issue_status", "needs_attention"]
+    list_filter = ["needs_attention", "section", IssueStatusFilter, ("source", admin.RelatedOnlyFieldListFilter), "tags"]
     search_fields = ["title", "title_en", "url", "summary", "summary_en", "source__name"]
     autocomplete_fields = ["issue"]
     list_select_related = ["issue", "source"]
+    readonly_fields = ["attention_note"]
     fields = [
         "issue", ("section", "position"), ("title", "title_en"), "url", ("source", "arxiv_id", "venue"), "links",
-        ("summary", "summary_en"), "abstract", "tags",
+        ("summary", "summary_en"), "abstract", "tags", ("needs_attention", "attention_note"),
     ]
 
     @admin.display(description=_("issue status"), ordering="issue__status")

@@ -130,5 +130,7 @@ def issue_urls(issues) -> dict[str, list]:
     urls: dict[str, list] = {}
     for entry in Entry.objects.filter(issue__in=issues).select_related("issue").order_by("issue__date", "section", "position"):
         for url in entry.link_urls():
-            urls.setdefault(url, []).append(entry)
+            # Only web addresses are fetched and reported: a row from before links were checked on save may hold others.
+            if url.lower().startswith(("http://", "https://")):
+                urls.setdefault(url, []).append(entry)
     return urls

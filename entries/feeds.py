@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from briefing.context_processors import site
+from briefing.markdown import plain_text
 from briefing.templatetags.seo import absolute
 from issues.feeds import SiteFeed, edition_guid, edition_title
 
@@ -35,6 +36,10 @@ class EntryFeed(SiteFeed):
         for item, card in zip(items, feed_cards(items)):
             item.feed_card = card
         return items
+
+    def item_title(self, item: Entry) -> str:
+        # The title as text: "**bold**" in it is rendered on pages, and a feed title is plain.
+        return plain_text(item.text.title_html)
 
     def item_link(self, item: Entry) -> str:
         return absolute(item.get_absolute_url())

@@ -197,8 +197,12 @@ class LinkInfo:
         return "/".join(self.github) if self.github else ""
 
 
-def analyze_link(url: str, title: str = "", *, open_source_section: bool = False) -> LinkInfo:
+def analyze_link(url: str, title: str = "", *, open_source_section: bool = False, split_title: bool = True) -> LinkInfo:
     """Recognise arXiv, GitHub and WeChat links, and the title conventions that go with them.
+
+    ``split_title`` (the default) takes a WeChat title's " | publisher" suffix
+    as its publisher; an entry that already has a source passes False, so a
+    bar that belongs to the title stays in it.
 
     ``open_source_section`` turns on the "owner/repo: …" title prefix of the
     open-source section: the repository is recognised even when the main link
@@ -223,7 +227,7 @@ def analyze_link(url: str, title: str = "", *, open_source_section: bool = False
         info.source_name, info.source_kind = "GitHub", "github"
     elif is_wechat(url):
         info.url = clean_wechat_url(url)
-        bare, publisher = split_publisher(title)
+        bare, publisher = split_publisher(title) if split_title else (title, "")
         if publisher:
             info.title, info.publisher = bare, publisher
             info.source_name, info.source_kind = publisher, "wechat"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.core.validators import MaxLengthValidator
@@ -19,11 +20,11 @@ from taggit.models import TagBase, TaggedItemBase
 
 from briefing.changes import ChangeTrackingMixin
 from briefing.limits import ABSTRACT_MAX_LENGTH, MARKDOWN_MAX_LENGTH, MAX_LINKS
-from briefing.markdown import render_markdown, validate_markdown
+from briefing.markdown import plain_text, render_markdown, render_title, validate_markdown
 from briefing.translation import EnglishEditionMixin
 from issues.models import Issue, is_editor
 
-from .links import LinkInfo, analyze_link, normalize_url, validate_http_url
+from .links import LinkInfo, analyze_link, normalize_url, parse_arxiv, validate_http_url
 
 
 def search_text_of(parts: Iterable[str | None]) -> str:
@@ -42,7 +43,36 @@ def unicode_slug(value: str, fallback: str) -> str:
     return slugify(value, allow_unicode=True)[:90] or fallback
 
 
+def name_key(name: str) -> str:
+    """A source name as names are compared: case, spaces, punctuation and full-width forms aside.
+
+    "黎明灰烬 博客" and "黎明灰烬博客", "OpenCV中文网" and "opencv 中文网" have one key.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    return "".join(char for char in text if char.isalnum())
+
+
 class SourceQuerySet(models.QuerySet):
+    def named(self, name: str) -> "Source | None":
+        """The source called ``name``, by its name or one of its aliases (names merged into it); None if none."""
+        name = " ".join((name or "").split())
+        if not name:
+            return None
+        return self.filter(name=name).first() or self.filter(aliases__name=name).first()
+
+    def for_name(self, name: str, kind: str = "") -> "Source":
+        """The source called ``name`` (or having it as an alias), created with ``kind`` if there is none.
+
+        The importer and link recognition both find sources this way, so a
+        name an editor merged into another source keeps leading to it.
+        """
+        source = self.named(name)
+        if source is None:
+            source, _created = self.get_or_create(name=" ".join(name.split()), defaults={"kind": kind or Source.Kind.WEBSITE})
+        return source
+
     def with_published_entry_counts(self) -> "SourceQuerySet":
         """Annotate ``entry_count``: entries of this source in published issues."""
         return self.annotate(
@@ -99,11 +129,99 @@ class Source(ChangeTrackingMixin, models.Model):
         """Renaming or editing a source readers see is an editor's right; one only drafts use, anyone's."""
         return is_editor(user) or not self.is_public()
 
+    def merge(self, others: Iterable["Source"]) -> int:
+        """Move the entries of ``others`` to this source and delete them, keeping their names as aliases.
+
+        One transaction: the entries' issues are marked changed and their
+        search text written again (both are bulk writes). Returns how many
+        entries moved.
+        """
+        others = [other for other in others if other.pk != self.pk]
+        if not others:
+            return 0
+        with transaction.atomic():
+            ids = [other.pk for other in others]
+            names = [other.name for other in others] + list(
+                SourceAlias.objects.filter(source_id__in=ids).values_list("name", flat=True)
+            )
+            entries = Entry.objects.filter(source_id__in=ids)
+            entry_ids = list(entries.values_list("pk", flat=True))
+            Issue.objects.filter(entries__in=entry_ids).content_changed()
+            moved = Entry.objects.filter(pk__in=entry_ids).update(source=self)
+            SourceAlias.objects.filter(source_id__in=ids).delete()
+            Source.objects.filter(pk__in=ids).delete()
+            SourceAlias.objects.bulk_create(
+                [SourceAlias(source=self, name=name) for name in dict.fromkeys(names) if name != self.name],
+                ignore_conflicts=True,
+            )
+            Entry.objects.filter(pk__in=entry_ids).store_search_text()
+        return moved
+
+
+_SENTENCE = re.compile(r"[，。！？；：:!?;]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def suspicious_sources(sources: Iterable["Source"]) -> dict[int, list[str]]:
+    """Why each of ``sources`` looks wrong as a source, by id (only those that do).
+
+    A sentence rather than a name (long, or with sentence punctuation); a
+    list of authors; a person's name before another source's name ("张三
+    知乎"); a word repeated; a name equal to another's once case, spaces and
+    punctuation are set aside (黎明灰烬 博客 / 黎明灰烬博客). Merging them in
+    the admin keeps the odd names as aliases.
+    """
+    sources = list(sources)
+    names = {source.name for source in sources}
+    by_key: dict[str, list[Source]] = {}
+    for source in sources:
+        by_key.setdefault(name_key(source.name), []).append(source)
+    found: dict[int, list[str]] = {}
+    for source in sources:
+        name, reasons = source.name, []
+        words = name.split()
+        if _SENTENCE.search(name) or len(_CJK.findall(name)) >= 14 or len(name) > 40:
+            reasons.append(str(_("reads like a sentence")))
+        if name.count("、") >= 1 or name.count(",") >= 2 or name.count("，") >= 1:
+            reasons.append(str(_("a list of names")))
+        if len(words) > 1 and words[-1] in names and words[-1] != name:
+            reasons.append(str(_("a person's name before the source “%(name)s”")) % {"name": words[-1]})
+        if len(words) > 1 and len(set(words)) < len(words):
+            reasons.append(str(_("a word repeated")))
+        twins = [other.name for other in by_key[name_key(name)] if other.pk != source.pk]
+        if twins:
+            reasons.append(str(_("the same name as %(names)s")) % {"names": "、".join(twins)})
+        if reasons:
+            found[source.pk] = reasons
+    return found
+
+
+class SourceAlias(models.Model):
+    """Another name of a source: a name merged into it, which still finds it when an import or a link uses it."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("source"))
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source alias")
+        verbose_name_plural = _("source aliases")
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class Tag(ChangeTrackingMixin, TagBase):
     """A topic such as 量化 or RISC-V; slugs keep Chinese characters readable."""
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    aliases = models.CharField(
+        _("aliases"), max_length=500, blank=True,
+        help_text=_(
+            "Other words for this tag, comma-separated (quantization, INT8, 低比特): suggest_tags looks for them "
+            "too. A word after a minus is not a match even though it holds one (-轻量化 for 量化)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +231,17 @@ class Tag(ChangeTrackingMixin, TagBase):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         self.remember_saved_values()
+
+    def _alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.replace("，", ",").split(",") if a.strip()]
+
+    def terms(self) -> list[str]:
+        """The words that mean this tag: its name and its aliases."""
+        return [self.name, *[a for a in self._alias_list() if not a.startswith("-")]]
+
+    def exclusions(self) -> list[str]:
+        """Words that hold one of the tag's words without meaning it (轻量化 holds 量化): written "-轻量化"."""
+        return [a[1:].strip() for a in self._alias_list() if a.startswith("-") and a[1:].strip()]
 
     def slugify(self, tag: str, i: int | None = None) -> str:
         slug = unicode_slug(tag, "tag")
@@ -210,7 +339,8 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="entries", verbose_name=_("issue"))
     section = models.PositiveSmallIntegerField(_("section"), choices=Section.choices, default=Section.INDUSTRY)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Order within the section."))
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(_("title"), max_length=500, help_text=_("Inline Markdown (**bold**, `code`) is shown as such."))
+    title_html = models.TextField(editable=False, blank=True)
     url = models.URLField(
         _("URL"), max_length=2000, blank=True, validators=[validate_http_url],
         help_text=_("The main link. Optional for warm-up news."),
@@ -232,6 +362,7 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     summary_html = models.TextField(editable=False, blank=True)
     # The English edition: optional, field by field; the Chinese above is the original.
     title_en = models.CharField(_("English title"), max_length=500, blank=True)
+    title_en_html = models.TextField(editable=False, blank=True)
     summary_en = MarkdownxField(
         _("English summary"), blank=True, max_length=MARKDOWN_MAX_LENGTH,
         validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
@@ -247,12 +378,20 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     #: What search matches (entries/search.py): titles and summaries in both
     #: editions, source name and tag names, lower-cased, one a line.
     search_text = models.TextField(editable=False, blank=True)
+    #: Set by the importer on an entry it could not read whole (a malformed link); an editor clears it.
+    needs_attention = models.BooleanField(
+        _("needs attention"), default=False, db_index=True,
+        help_text=_("The issue cannot be published while an entry needs attention: check the entry, then clear this."),
+    )
+    attention_note = models.CharField(_("why it needs attention"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EntryQuerySet.as_manager()
 
-    english_fields = {"title": "title_en", "summary": "summary_en", "summary_html": "summary_en_html"}
+    english_fields = {
+        "title": "title_en", "title_html": "title_en_html", "summary": "summary_en", "summary_html": "summary_en_html",
+    }
 
     class Meta:
         ordering = ["section", "position", "pk"]
@@ -274,22 +413,43 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("entries:detail", kwargs={"pk": self.pk})
 
+    def render_fields(self, sources: dict[str, "Source"] | None = None) -> None:
+        """What a save computes from the edited fields: link recognition, the normalized link, rendered Markdown.
+
+        ``save()`` calls it; so does the importer before its bulk writes, so an
+        imported entry is stored exactly as saving it would store it.
+        """
+        self.recognise_links(sources)
+        self.url_normalized = normalize_url(self.url)
+        self.title_html = render_title(self.title)
+        self.title_en_html = render_title(self.title_en)
+        self.summary_html = render_markdown(self.summary)
+        self.summary_en_html = render_markdown(self.summary_en)
+
+    def validate_links(self) -> None:
+        """Refuse any link that is not an absolute http(s) address, whatever path the entry came in by."""
+        from django.core.exceptions import ValidationError
+
+        for url in [self.url, *[link.get("url", "") for link in self.links or [] if isinstance(link, dict)]]:
+            if url:
+                validate_http_url(url)
+        if not isinstance(self.links, list) or not all(isinstance(link, dict) for link in self.links):
+            raise ValidationError(_("Extra links must be a list of {label, url}."))
+
     def save(self, *args, **kwargs) -> None:
-        """Apply link recognition, render the summaries, write the search text; tell the issue what changed.
+        """Check the links, apply link recognition, render the Markdown, write the search text; tell the issue what changed.
 
         The issue's ``content_changed_at`` moves in the same transaction, for
         the issue the entry is in and the one it left, unless nothing changed.
         """
-        self.recognise_links()
-        self.url_normalized = normalize_url(self.url)
-        self.summary_html = render_markdown(self.summary)
-        self.summary_en_html = render_markdown(self.summary_en)
+        self.validate_links()
+        self.render_fields()
         self.search_text = self.build_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {
-                "url", "title", "source", "arxiv_id", "links", "url_normalized", "summary_html", "summary_en_html",
-                "search_text",
+                "url", "title", "source", "arxiv_id", "links", "url_normalized", "title_html", "title_en_html",
+                "summary_html", "summary_en_html", "search_text",
             }
         changed = self.changed_fields() - {"updated_at"}
         left = getattr(self, "saved_values", {}).get("issue_id")
@@ -318,28 +478,48 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         tag_names = [tag.name for tag in self.tags.all()] if self.pk is not None else []
         source_name = self.source.name if self.source_id is not None else ""
         # Sorted, so that the same tags always give the same text.
+        # The titles as readers see them: "**芯昇科技**" is found by 芯昇科技有限公司.
         return search_text_of([
-            self.title, self.title_en, self.summary, self.summary_en, source_name, *sorted(tag_names),
+            plain_text(render_title(self.title)), plain_text(render_title(self.title_en)), self.summary,
+            self.summary_en, source_name, *sorted(tag_names),
         ])
 
-    def recognise_links(self) -> LinkInfo:
+    @property
+    def plain_title(self) -> str:
+        """The title as text, without its Markdown: for feed titles, meta tags and labels."""
+        return plain_text(self.title_html or render_title(self.title))
+
+    def recognise_links(self, sources: dict[str, "Source"] | None = None) -> LinkInfo:
         """Apply what the link says: arXiv id and abs URL, GitHub, WeChat publisher.
 
-        Called on every save (and so by the importer too). It only fills in
-        what is empty or cleans what is noise: an editor's own source and
-        arXiv id are never overwritten, and extra links are left to the
-        editor (``analyze_link(...).extra_links`` suggests some). Running it
-        twice changes nothing more.
+        Called on every save (and by the importer before its bulk writes). It
+        only fills in what is empty or cleans what is noise: an entry that has
+        a source keeps its title whole (a second " | " in it is the title's
+        own), an editor's arXiv id and source are never overwritten, and extra
+        links are left to the editor (``analyze_link(...).extra_links``
+        suggests some). Running it twice changes nothing more. ``sources``
+        (name → Source) remembers the sources found, for an importer's many entries.
         """
-        info = analyze_link(self.url, self.title, open_source_section=self.section == self.Section.PROJECTS)
+        info = analyze_link(
+            self.url, self.title, open_source_section=self.section == self.Section.PROJECTS,
+            split_title=self.source_id is None,
+        )
         self.url = info.url
         self.title = info.title
-        if info.arxiv and not self.arxiv_id:
-            self.arxiv_id = info.arxiv.id
+        if not self.arxiv_id:
+            arxiv = info.arxiv or next(
+                (found for link in self.links or [] if isinstance(link, dict) and (found := parse_arxiv(link.get("url", "")))),
+                None,
+            )
+            if arxiv:
+                self.arxiv_id = arxiv.id
         if info.source_name and self.source_id is None:
-            self.source = Source.objects.get_or_create(
-                name=info.source_name, defaults={"kind": info.source_kind},
-            )[0]
+            if sources is None:
+                self.source = Source.objects.for_name(info.source_name, info.source_kind)
+            else:
+                if info.source_name not in sources:
+                    sources[info.source_name] = Source.objects.for_name(info.source_name, info.source_kind)
+                self.source = sources[info.source_name]
         return info
 
     @property
@@ -445,6 +625,45 @@ def duplicate_warnings_by_entry(entries) -> dict[int, list[SafeString]]:
                 "title": conditional_escape(entry.title), "issue": link, "other": conditional_escape(other.title),
             }))
     return warnings
+
+
+class TagSuggestion(models.Model):
+    """A tag ``suggest_tags`` proposes for an entry, because one of the tag's words is in its title or summary.
+
+    An editor accepts it (the entry gets the tag) or rejects it (it is not
+    proposed again); ``suggest_tags --apply`` accepts every open one.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="tag_suggestions", verbose_name=_("entry"))
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("tag"))
+    term = models.CharField(_("matched word"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_at = models.DateTimeField(_("suggested"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry", "tag__name"]
+        verbose_name = _("tag suggestion")
+        verbose_name_plural = _("tag suggestions")
+        constraints = [models.UniqueConstraint(fields=["entry", "tag"], name="one_suggestion_per_entry_and_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} → {self.tag}"
+
+    def accept(self) -> None:
+        """Give the entry the tag (its issue and search text follow, through the tag signals)."""
+        with transaction.atomic():
+            self.entry.tags.add(self.tag)
+            self.status = self.Status.ACCEPTED
+            self.save(update_fields=["status"])
+
+    def reject(self) -> None:
+        self.status = self.Status.REJECTED
+        self.save(update_fields=["status"])
 
 
 class LinkCheckQuerySet(models.QuerySet):

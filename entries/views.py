@@ -94,9 +94,17 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def source_list(request: HttpRequest) -> HttpResponse:
-    """Every source with published entries, by name."""
-    sources = Source.objects.with_published_entry_counts().filter(entry_count__gt=0).order_by("name")
-    return render(request, "entries/source_list.html", {"sources": sources})
+    """Every source with published entries, grouped by kind, the most used first in each."""
+    sources = Source.objects.with_published_entry_counts().filter(entry_count__gt=0).order_by("-entry_count", "name")
+    by_kind: dict[str, list[Source]] = {}
+    for source in sources:
+        by_kind.setdefault(source.kind, []).append(source)
+    # Kinds with the most entries first, as readers look for the big publishers.
+    kinds = sorted(
+        ((kind, Source.Kind(kind).label, items) for kind, items in by_kind.items()),
+        key=lambda group: -sum(source.entry_count for source in group[2]),
+    )
+    return render(request, "entries/source_list.html", {"kinds": kinds, "sources": sources})
 
 
 @require_safe

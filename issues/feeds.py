@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from briefing.context_processors import site
+from briefing.context_processors import site_name
 from briefing.feedxml import XMLSafeFeed
 from briefing.markdown import plain_text
 from briefing.templatetags.edition import lang_attr
@@ -46,8 +46,10 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 def latest_issues() -> list[Issue]:
     """The feed's issues: the latest published ones, newest first, each with its sections (``feed_sections``)."""
     issues = list(Issue.objects.published().order_by("-date").defer("lead", "lead_en")[:FEED_LENGTH])
+    digests = Issue.digests(issues, lead=False)
     for issue, sections in zip(issues, sections_html(issues, feed=True).values()):
         issue.feed_sections = sections
+        issue.digest = digests.get(issue.pk, "")
     return issues
 
 
@@ -132,6 +134,11 @@ class LatestIssuesFeed(SiteFeed):
     def items(self) -> list[Issue]:
         return latest_issues()
 
+    def item_title(self, item: Issue) -> str:
+        """The date and what the issue is about (its headline, or its first entry titles): feed titles differ."""
+        digest = getattr(item, "digest", "")
+        return f"{item.date.isoformat()} · {digest}" if digest else str(item.text.title)
+
     def item_link(self, item: Issue) -> str:
         return absolute(item.get_absolute_url())
 
@@ -193,9 +200,11 @@ def excerpt(html: str, language: str) -> str:
 
 
 def settings_site_name() -> str:
-    return site(None)["SITE_NAME"]
+    return site_name()
 
 
 def edition_title(name: str) -> str:
-    """A feed's title, saying so when it is the English edition."""
-    return f"{name} (English)" if reading_english() else name
+    """A feed's title, saying so when it is the English edition and the name does not."""
+    if reading_english() and name == site_name(settings.LANGUAGE_CODE):
+        return f"{name} (English)"
+    return name

@@ -33,7 +33,7 @@ from .models import Issue
 # What an editor edits, the English edition and an entry's original abstract
 # included: revisions compare and restore them, and two editors changing any
 # of them at once are told (the edit tokens of issues.forms).
-ISSUE_FIELDS = ["date", "title", "headline", "lead", "title_en", "headline_en", "lead_en"]
+ISSUE_FIELDS = ["date", "title", "headline", "lead", "title_en", "headline_en", "lead_en", "tagline", "warmup_intro"]
 ENTRY_FIELDS = [
     "section", "position", "title", "url", "source", "links", "arxiv_id", "venue", "summary", "tags",
     "title_en", "summary_en", "abstract",
@@ -111,7 +111,7 @@ def entry_snapshot(entry) -> Snapshot:
 
 
 #: Fields added after revisions were first saved: an older revision does not hold them.
-ADDED_LATER = {"title_en", "headline_en", "lead_en", "summary_en", "abstract"}
+ADDED_LATER = {"title_en", "headline_en", "lead_en", "summary_en", "abstract", "tagline", "warmup_intro"}
 
 
 def _saved_fields(version: Version) -> dict[str, Any]:
@@ -181,6 +181,7 @@ FIELD_LABELS = {
     "tags": gettext_lazy("tags"), "title_en": gettext_lazy("English title"),
     "headline_en": gettext_lazy("English headline"), "lead_en": gettext_lazy("English lead"),
     "summary_en": gettext_lazy("English summary"), "abstract": gettext_lazy("original abstract"),
+    "tagline": gettext_lazy("tagline"), "warmup_intro": gettext_lazy("warm-up intro"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -11,15 +12,23 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from briefing.changes import ChangeTrackingMixin
 from briefing.limits import MARKDOWN_MAX_LENGTH
-from briefing.markdown import render_inline, render_markdown, validate_markdown
-from briefing.translation import EnglishEditionMixin
+from briefing.markdown import plain_text, render_inline, render_markdown, sanitize_html, validate_markdown
+from briefing.translation import EnglishEditionMixin, reading_english
 
 DEFAULT_TITLE = "嵌入式AI简报 ({date})"
+#: entries.Entry.Section.WARMUP: the short news above the sections (issues does not import entries).
+WARMUP_SECTION = 10
+
+
+#: What a lead opens with before it says anything: "本次内容20条，关于BERT有4条。", 【新闻】.
+_LEAD_COUNT = re.compile(r"^\s*本(?:次|期)(?:内容)?\s*\d+\s*条[^。；;]*[。；;]?")
+_LEAD_MARKERS = re.compile(r"^(?:\s*[「【\[][^」】\]]{1,8}[」】\]]\s*[：:]?)+")
 
 
 def is_editor(user) -> bool:
@@ -108,6 +117,15 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         validators=[MaxLengthValidator(MARKDOWN_MAX_LENGTH), validate_markdown],
     )
     lead_en_html = models.TextField(editable=False, blank=True)
+    # What else readers saw in an archived issue, kept so that nothing is lost and exports give it back.
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True, help_text=_("The bold line under the title."))
+    warmup_intro = models.CharField(
+        _("warm-up intro"), max_length=200, blank=True, help_text=_("The line that opens the warm-up news."),
+    )
+    notes = models.JSONField(
+        _("notes"), default=list, blank=True, editable=False,
+        help_text=_("Notes to readers outside the entries: section, entries before it, Markdown text, rendered HTML."),
+    )
     # Only the workflow changes the status: it is never a form field.
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False, db_index=True,
@@ -162,19 +180,79 @@ class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         self.lead_html = render_markdown(self.lead)
         self.headline_en_html = render_inline(self.headline_en)
         self.lead_en_html = render_markdown(self.lead_en)
+        self.notes = [{**note, "html": render_markdown(note.get("text", ""))} for note in self.notes or []]
         update_fields = kwargs.get("update_fields")
         changed = self.changed_fields()
         if changed - {"updated_at", "content_changed_at"} and (update_fields is None or set(update_fields) & changed):
             self.content_changed_at = timezone.now()
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {
-                "title", "headline_html", "lead_html", "headline_en_html", "lead_en_html", "content_changed_at",
+                "title", "headline_html", "lead_html", "headline_en_html", "lead_en_html", "notes", "content_changed_at",
             }
         super().save(*args, **kwargs)
         self.remember_saved_values()
 
     def get_absolute_url(self) -> str:
         return reverse("issues:detail", kwargs={"date": self.date.isoformat()})
+
+    def notes_in(self, section: int) -> list[dict]:
+        """The notes to readers placed in ``section`` (10, the warm-up news, for those above the sections)."""
+        return [note for note in self.notes or [] if note.get("section") == section]
+
+    @property
+    def header_notes(self) -> list[SafeString]:
+        """The HTML of the notes to readers above the sections, shown under the lead (sanitized again on the way out)."""
+        return [mark_safe(sanitize_html(note.get("html", ""))) for note in self.notes_in(WARMUP_SECTION)]
+
+    @property
+    def is_translated(self) -> bool:
+        """Whether an editor wrote any of the issue's own English (title, headline, lead)."""
+        # The rendered lead: pages read issues with their Markdown deferred.
+        return bool(self.title_en.strip() or self.headline_en.strip() or self.lead_en_html.strip())
+
+    def lead_sentence(self) -> str:
+        """The first sentence of the lead that says something, as text ("" if none).
+
+        Leads open with a count ("本次21条。") and section markers (【新闻】):
+        those are skipped, and the sentence is cut at its end or at 80 characters.
+        """
+        text = " ".join(plain_text(self.text.lead_html).split())
+        text = _LEAD_COUNT.sub("", text)
+        text = _LEAD_MARKERS.sub("", text).strip(" ：:；;，,。")
+        sentence = re.split(r"[。；;！？!?]", text, maxsplit=1)[0].strip(" ，,")
+        if len(re.sub(r"\W", "", sentence)) < 6:
+            return ""
+        return sentence if len(sentence) <= 80 else sentence[:79] + "…"
+
+    @staticmethod
+    def digests(issues: list["Issue"], *, lead: bool = True) -> dict[int, str]:
+        """What each issue is about, as one line of text, by issue id.
+
+        Its headline; else (with ``lead``) the first sentence of its lead; else
+        its first three entry titles, read for those issues in one query.
+        """
+        found: dict[int, str] = {}
+        missing = []
+        for issue in issues:
+            text = plain_text(issue.text.headline_html).strip() or (issue.lead_sentence() if lead else "")
+            if text:
+                found[issue.pk] = text
+            else:
+                missing.append(issue.pk)
+        if missing:
+            titles: dict[int, list[str]] = {}
+            rows = (
+                Issue._meta.get_field("entries").related_model.objects.filter(issue_id__in=missing, section__gt=WARMUP_SECTION)
+                .order_by("issue_id", "section", "position", "pk").values_list("issue_id", "title_html", "title_en_html")
+            )
+            english = reading_english()
+            for issue_id, title_html, title_en_html in rows:
+                names = titles.setdefault(issue_id, [])
+                if len(names) < 3:
+                    names.append(plain_text(title_en_html if english and title_en_html else title_html))
+            for pk in missing:
+                found[pk] = " / ".join(titles.get(pk, []))
+        return found
 
     def sections(self) -> list[tuple[str, int, list]]:
         """The issue's entries by section, in reading order: (label, value, entries) for each section.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+
+from briefing.markdown import sanitize_html
 
 from briefing.fragments import cached_fragments, changed_stamp, fragment_key
 
-from .models import Issue
+from .models import WARMUP_SECTION, Issue
 
 #: The issue page's sections (table of contents, then each section's entries) and a feed item's.
 PAGE_TEMPLATE = "issues/includes/sections.html"
@@ -21,7 +23,21 @@ def render_sections(issues: list[Issue], feed: bool = False) -> dict[int, str]:
     entries = Issue._meta.get_field("entries").related_model.objects.for_cards()
     prefetch_related_objects(issues, Prefetch("entries", queryset=entries))
     template = FEED_TEMPLATE if feed else PAGE_TEMPLATE
-    return {issue.pk: render_to_string(template, {"sections": issue.sections()}) for issue in issues}
+    return {issue.pk: render_to_string(template, {"sections": with_notes(issue)}) for issue in issues}
+
+
+def with_notes(issue: Issue) -> list[tuple[str, int, list, list[dict]]]:
+    """The issue's sections, each with the notes to readers that stand in it (above the sections: in the header).
+
+    A note's HTML was rendered and sanitized when the issue was saved; it is
+    sanitized again here, as it comes from a JSON field any bulk write could fill.
+    """
+    def notes(value: int) -> list[dict]:
+        return [
+            {"before": note.get("before", 0), "html": mark_safe(sanitize_html(note.get("html", "")))}
+            for note in issue.notes_in(value)
+        ]
+    return [(label, value, entries, notes(value) if value != WARMUP_SECTION else []) for label, value, entries in issue.sections()]
 
 
 def sections_html(issues: list[Issue], feed: bool = False) -> dict[int, SafeString]:

@@ -5,15 +5,27 @@ from __future__ import annotations
 import datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.views.decorators.http import require_safe
+
+from briefing.translation import reading_english
 
 from .models import Issue
 from .sections import sections_html
 
 #: How many earlier issues the home page links to before pointing at the archive.
 HOME_PREVIOUS = 10
+
+
+def edition_notice(issue: Issue | None) -> dict:
+    """On the English site, whether ``issue`` is still untranslated, and where its original is."""
+    if issue is None or not reading_english() or issue.is_translated:
+        return {"untranslated": False}
+    with translation.override(settings.LANGUAGE_CODE):
+        return {"untranslated": True, "original_url": issue.get_absolute_url()}
 
 
 @require_safe
@@ -26,13 +38,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "issue": latest,
         "sections": sections_html([latest])[latest.pk] if latest else "",
         "previous_issues": previous,
+        **edition_notice(latest),
     })
 
 
 @require_safe
 def archive(request: HttpRequest) -> HttpResponse:
-    """Every published issue, grouped by year, newest first."""
-    issues = Issue.objects.published().order_by("-date").with_entry_counts()
+    """Every published issue by year, newest first: its number, date and what it is about."""
+    issues = list(Issue.objects.published().order_by("-date").defer("lead_en").with_entry_counts())
+    digests = Issue.digests(issues)
+    for number, issue in zip(range(len(issues), 0, -1), issues):
+        # 第 N 期: counted by date among the published issues.
+        issue.number = number
+        issue.digest = digests.get(issue.pk, "")
     years = [(year, list(items)) for year, items in groupby(issues, key=lambda issue: issue.date.year)]
     return render(request, "issues/archive.html", {"years": years})
 
@@ -51,6 +69,7 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
         "sections": sections_html([issue])[issue.pk],
         "previous_issue": previous_issue,
         "next_issue": next_issue,
+        **edition_notice(issue),
     })
 
 

@@ -143,8 +143,20 @@ def _check_ready_for_review(issue: Issue) -> None:
         raise TransitionError(str(_("This issue cannot be submitted for review yet.")), problems)
 
 
+def _entries_needing_attention(issue: Issue) -> list[str]:
+    """An entry the importer could not read whole stays out of public view until an editor has checked it."""
+    return [
+        str(_("Entry %(n)d “%(title)s” needs attention (%(why)s): check it, then clear “needs attention”."))
+        % {"n": position, "title": title, "why": why or _("flagged")}
+        for position, (title, why, flagged) in enumerate(
+            issue.entries.in_reading_order().values_list("title", "attention_note", "needs_attention"), start=1
+        )
+        if flagged
+    ]
+
+
 def _check_ready_to_publish(issue: Issue) -> None:
-    problems = _entry_problems(issue)
+    problems = _entries_needing_attention(issue) + _entry_problems(issue)
     if not issue.entries.exists():
         problems.append(str(_("The issue needs at least one entry.")))
     if problems:

@@ -77,3 +77,12 @@ def lang_attr(value) -> SafeString:
 def language_of(text: str) -> str:
     """The language code of untagged text such as a paper's abstract: "en" unless it holds CJK."""
     return text_language(text)
+
+
+@register.filter
+def text_lang_attr(text: str) -> SafeString:
+    """`` lang="…"`` for untagged text (an archive line made of titles) when it is not in the page's language."""
+    lang = text_language(text)
+    if _same_language(lang, get_language()):
+        return mark_safe("")
+    return format_html(' lang="{}"', lang)

@@ -19,13 +19,14 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.utils import translation
 
-from entries.links import is_wechat
+from briefing.templatetags.seo import http_url
+from entries.links import analyze_link, is_wechat
 from entries.models import Entry
 from issues.models import Issue
 
-from .parser import LINK_LINE_LABELS, SECTION_NAMES, WARMUP
+from .parser import DEFAULT_WARMUP_INTRO, SECTION_NAMES, WARMUP, is_line_label
 
-WARMUP_INTRO = "热身新闻："
+WARMUP_INTRO = DEFAULT_WARMUP_INTRO
 
 
 def _entries(issue: Issue) -> list[Entry]:
@@ -54,20 +55,34 @@ def _split_links(links: list[dict]) -> tuple[list[dict], list[dict]]:
     so that reading the file back gives the links in the same order.
     """
     cut = len(links)
-    while cut > 0 and links[cut - 1].get("label") in LINK_LINE_LABELS:
+    while cut > 0 and is_line_label(links[cut - 1].get("label", "")):
         cut -= 1
     return links[:cut], links[cut:]
 
 
+def _written_publisher(entry: Entry) -> str:
+    """The publisher written after the title: none where the link alone gives the source (GitHub, arXiv)."""
+    if not entry.source_id:
+        return ""
+    if analyze_link(entry.url).source_name == entry.source.name and entry.source.name in ("GitHub", "arXiv"):
+        return ""
+    return entry.source.name
+
+
 def _entry_markdown(entry: Entry) -> list[str]:
     inline, lines = _split_links(entry.links or [])
+    if not entry.url and entry.section != WARMUP:
+        # After a title without a link, extra links read back only as "label：url" lines.
+        inline, lines = [], list(entry.links or [])
     title = str(entry.text.title)
     if entry.section == WARMUP:
         head = _md_link(title, entry.url) if entry.url else title
     else:
         prefixes = "".join(f"[{p}] " for p in (entry.venue, entry.arxiv_id) if p)
-        label = f"{title} | {entry.source.name}" if entry.source_id else title
-        head = prefixes + _md_link(label, entry.url)
+        publisher = _written_publisher(entry)
+        label = f"{title} | {publisher}" if publisher else title
+        # An entry without a link is written as plain text, as the archive writes it: "[title]()" would be a broken link.
+        head = prefixes + (_md_link(label, entry.url) if entry.url or entry.needs_attention else label)
     for link in inline:
         head += " " + _md_link(f"[{link.get('label') or '链接'}]", link.get("url", ""))
     out = [f"- {head}"]
@@ -90,13 +105,28 @@ def _hard_breaks(lines: list[str]) -> list[str]:
     return [f"{line}  " if line.strip() else line for line in "\n".join(lines).split("\n")]
 
 
+def _with_notes(issue: Issue, section: int, entries: list[Entry], *, from_index: int = 0) -> list[str]:
+    """A section's entries, with the notes to readers where they stood among them (from entry ``from_index`` on)."""
+    notes = [note for note in issue.notes_in(section) if note.get("before", 0) >= from_index]
+    out: list[str] = []
+    for index in range(len(entries) + 1):
+        for note in notes:
+            if note.get("before", 0) == index or (index == len(entries) and note.get("before", 0) > index):
+                if out and out[-1].strip():
+                    out.append("")
+                out += [note.get("text", ""), ""]
+        if index < len(entries):
+            out.extend(_hard_breaks(_entry_markdown(entries[index])))
+    return out
+
+
 def export_markdown(issue: Issue) -> str:
     """The issue in the briefing's own Markdown format (the one ``import_briefings`` reads)."""
     heading = _heading_text(issue)
     if issue.text.headline:
         heading += f"：{issue.text.headline}"
     out = ["---", "layout: default", "---", "", f"# {heading}", ""]
-    tagline = getattr(settings, "BRIEFING_TAGLINE", "")
+    tagline = issue.tagline or getattr(settings, "BRIEFING_TAGLINE", "")
     if tagline:
         out += [f"**{tagline}**", ""]
     if issue.text.lead.strip():
@@ -106,18 +136,20 @@ def export_markdown(issue: Issue) -> str:
         out.append("")
     entries = _entries(issue)
     warmup = [e for e in entries if e.section == WARMUP]
-    if warmup:
-        out += [WARMUP_INTRO, ""]
-        for entry in warmup:
-            out.extend(_hard_breaks(_entry_markdown(entry)))
+    top_notes = [note for note in issue.notes_in(WARMUP) if note.get("before", 0) == 0]
+    for note in top_notes:
+        out += [note.get("text", ""), ""]
+    if warmup or issue.warmup_intro:
+        # The notes above the first item were written above the intro.
+        out += [issue.warmup_intro or WARMUP_INTRO, ""]
+        out += _with_notes(issue, WARMUP, warmup, from_index=1)
         out.append("")
     for value, name in SECTION_NAMES.items():
         items = [e for e in entries if e.section == value]
-        if not items:
+        if not items and not issue.notes_in(value):
             continue
         out += [f"## {name}", ""]
-        for entry in items:
-            out.extend(_hard_breaks(_entry_markdown(entry)))
+        out += _with_notes(issue, value, items)
         out.append("")
     out += ["----", ""]
     if issue.is_public:
@@ -218,6 +250,8 @@ def wechat_fragment(html: str) -> str:
 
 
 def _url_line(label: str, url: str) -> str:
+    if not http_url(url):
+        return ""
     if wechat_keeps_link(url):
         target = f'<a href="{escape(url)}" style="{STYLES["a"]}">查看文章</a>'
     else:
@@ -254,9 +288,9 @@ def export_wechat(issue: Issue) -> str:
         if value == WARMUP:
             out.append(f'<ul style="{STYLES["ul"]}">')
             for entry in items:
-                out.append(f'<li style="{STYLES["li"]}">{escape(entry.text.title)}')
+                out.append(f'<li style="{STYLES["li"]}">{wechat_fragment(entry.text.title_html)}')
                 for label, url in [("链接", entry.url)] + [(l.get("label", ""), l.get("url", "")) for l in entry.links]:
-                    if url:
+                    if http_url(url):
                         out.append(f'<span style="{URL_TEXT}">（{escape(url)}）</span>')
                 out.append("</li>")
             out.append("</ul>")
@@ -266,14 +300,14 @@ def export_wechat(issue: Issue) -> str:
             prefix = "".join(f"[{escape(p)}] " for p in (entry.venue, entry.arxiv_id) if p)
             out.append(
                 '<p style="margin:0 0 4px 0;font-size:16px;font-weight:bold;line-height:1.5;color:#222222;">'
-                f"{number}. {prefix}{escape(entry.text.title)}</p>"
+                f"{number}. {prefix}{wechat_fragment(entry.text.title_html)}</p>"
             )
             if entry.source_id:
                 out.append(f'<p style="margin:0 0 4px 0;font-size:13px;color:#888888;">{escape(entry.source.name)}</p>')
-            if entry.url:
+            if http_url(entry.url):
                 out.append(_url_line("链接", entry.url))
             for link in entry.links or []:
-                if link.get("url"):
+                if http_url(link.get("url")):
                     out.append(_url_line(link.get("label") or "链接", link["url"]))
             if entry.text.summary_html:
                 out.append(wechat_fragment(entry.text.summary_html))

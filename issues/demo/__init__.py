@@ -134,3 +134,27 @@ ENGLISH = {
         },
     },
 }
+
+# Other words for the demo's tags, which ``suggest_tags`` looks for in titles and summaries.
+TAG_ALIASES = {
+    "量化": "quantization, quantized, 低比特, 二值化, 定点化, -轻量化, -量化交易",
+    "NPU": "神经网络处理器, 神经网络加速器, AI加速器, AIPU",
+    "TinyML": "微控制器, MCU, Cortex-M, 单片机",
+    "推理框架": "推理引擎, inference engine, MNN, TNN, NCNN, Paddle Lite, TFLite, TensorFlow Lite, Tengine, TensorRT, MACE",
+    "车载": "自动驾驶, 车规",
+    "语音": "语音识别, speech, ASR",
+    "基准测试": "benchmark, MLPerf",
+    "可穿戴": "智能手表, wearable, 手环",
+    "RISC-V": "RISCV",
+    "部署": "deploy, deployment",
+    "编译器": "compiler, TVM, MLIR, LLVM, XLA",
+    "端侧训练": "on-device training",
+    "移动GPU": "移动端GPU, mobile GPU, Mali, Adreno",
+    "目标检测": "object detection, YOLO, YOLOv3, YOLOv4, YOLOv5, YOLOX, NanoDet",
+    "剪枝": "pruning",
+    "内存": "显存",
+    "Transformer": "BERT, ViT",
+    "NAS": "神经架构搜索, 神经网络架构搜索, 网络结构搜索, architecture search",
+    "INT8": "8-bit, 8比特",
+    "INT4": "4-bit, 4比特",
+}

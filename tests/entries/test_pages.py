@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 
+from entries.models import Entry
+
 from issues.models import Issue
 from tests.factories import EntryFactory, SourceFactory
 from tests.public_content import full_issue, issue_in, published, settle_page_cache, unpublished_issues
@@ -94,13 +96,14 @@ def test_source_index_counts_only_published_entries(client):
     EntryFactory(issue=issue_in(Issue.Status.DRAFT, entries=0), source=source)
     unpublished_issues()
     page = text(client.get("/sources/"))
-    assert "机器之心" in page and "1 条" in page and "SECRET" not in page
+    assert "机器之心" in page and "(1)" in page and "SECRET" not in page
 
 
 def test_external_links_get_noopener_and_unsafe_links_are_dropped(client):
     issue = published(entries=0)
-    entry = EntryFactory(
-        issue=issue, summary="见 [论文](https://arxiv.org/abs/1) 和 https://github.com/x/y",
+    entry = EntryFactory(issue=issue, summary="见 [论文](https://arxiv.org/abs/1) 和 https://github.com/x/y")
+    # Saving refuses such a link; a row written before that rule may still hold one.
+    Entry.objects.filter(pk=entry.pk).update(
         links=[{"label": "代码", "url": "https://github.com/x/y"}, {"label": "坏", "url": "javascript:alert(1)"}],
     )
     page = text(client.get(entry.get_absolute_url()))

@@ -200,6 +200,6 @@ def test_imported_entries_are_found_and_follow_a_reimport(client, tmp_path):
     assert titles(client, "示例媒体") == ["A Tiny Model"]
     Entry.objects.get().tags.add("量化")
     path.write_text(ARCHIVE_ISSUE.replace("A Tiny Model", "A Tinier Model"), encoding="utf-8")
-    import_file(path)
+    import_file(path, replace=True)
     assert titles(client, "tinier 量化") == ["A Tinier Model"]
     assert titles(client, "tiny") == []

@@ -176,17 +176,34 @@ def test_back_links_and_footer_are_not_entries(parsed):
 
 def test_problems_are_reported_with_their_line(parsed):
     messages = parsed.formatted_warnings()
-    assert any(m.startswith("sample.md:28: entry without a link") for m in messages)
+    assert any(m.startswith("sample.md:28: the link has no address; the entry is marked as needing attention") for m in messages)
     assert any(m.startswith("sample.md:45: the same link as the entry on line 43") for m in messages)
     assert any(m.startswith("sample.md:50: entry without a link") for m in messages)
 
 
-def test_a_line_not_understood_is_a_warning_with_file_and_line():
-    text = "# 嵌入式AI简报 (2024-01-01)\n\n这一行谁也不认识\n\n## 论文\n\n开头的怪行\n- [T](https://example.org/t)\n"
+def test_text_outside_entries_is_kept_as_notes_where_it_stands():
+    text = "# 嵌入式AI简报 (2024-01-01)\n\n这一行写给读者\n\n## 论文\n\n开头的说明\n- [T](https://example.org/t)\n"
     parsed = parse_text(text, "odd.md")
-    assert [w.line for w in parsed.warnings] == [3, 7]
-    assert parsed.formatted_warnings()[0] == "odd.md:3: line not understood before the first section: 这一行谁也不认识"
+    assert parsed.warnings == []
+    assert parsed.notes == [
+        {"section": WARMUP, "before": 0, "text": "这一行写给读者"},
+        {"section": PAPERS, "before": 0, "text": "开头的说明"},
+    ]
     assert len(parsed.entries) == 1
+
+
+def test_notes_tagline_and_warmup_intro_are_kept(parsed):
+    assert parsed.tagline == "示例标语"
+    assert parsed.warmup_intro == "好了，先是一些热身小新闻："
+    assert parsed.notes == [
+        {"section": WARMUP, "before": 0, "text": "<font>注：这是一条说明</font>"},
+        {"section": WARMUP, "before": 3, "text": "> 注：示例注释"},
+        {"section": PROJECTS, "before": 0, "text": "> 注：每条内容前缀为仓库名。"},
+    ]
+
+
+def test_boilerplate_is_skipped_and_reported_with_its_lines(parsed):
+    assert [s.format() for s in parsed.skipped] == ["lines 54–60 (往期回顾)"]
 
 
 def test_unknown_section_heading_is_a_warning_and_keeps_its_entries():

@@ -141,7 +141,7 @@ def test_english_home_archive_tag_source_and_entry_pages_use_the_english_edition
     assert earlier["text"] == older.title
     archive = client.get("/en/issues/")
     assert one(archive, "a", containing="Embedded AI Briefing (2021-08-05)")["attrs"].get("lang") is None
-    assert one(archive, "span", "headline-small", containing="模型压缩")["attrs"]["lang"] == "zh-Hans"
+    assert one(archive, "p", "digest", containing="模型压缩")["attrs"]["lang"] == "zh-Hans"
     tag = client.get(f"/en{path(entry.tags.first())}")
     assert one(tag, "h2", "entry-title", containing="YOLOX on phones")
     source = client.get(f"/en{path(entry.source)}")
@@ -266,9 +266,10 @@ def test_english_issue_feeds_parse_and_carry_english_where_written(client, url, 
     assert feed.version == version
     assert feed.feed.link == f"{SITE}/en/"
     assert feed.feed.language == "en"
-    assert feed.feed.title == "嵌入式AI简报 (English)"
+    assert feed.feed.title == "Embedded AI Briefing"
     [item] = feed.entries
-    assert item.title == "Embedded AI Briefing (2021-08-05)"
+    # The date and the headline (untranslated here, so the original's).
+    assert item.title == "2021-08-05 · 模型压缩/芯片"
     assert item.link == f"{SITE}/en/issues/2021-08-05/"
     content = item.content[0].value
     assert "YOLOX on phones" in content and "<em>phone</em>" in content
@@ -288,11 +289,12 @@ def test_english_feed_guids_differ_from_the_chinese_ones_and_survive_edits(clien
     assert english != chinese
     assert english == f"{chinese}/en"
     issue.title_en = "Retitled in English"
+    issue.headline_en = "Compression/chips"
     issue.lead_en = "Rewritten."
     issue.title = "改了标题"
     issue.save()
     again = read(client, f"/en{path}").entries[0]
-    assert again.title == "Retitled in English"
+    assert again.title == "2021-08-05 · Compression/chips"
     assert again.id == english
     assert read(client, path).entries[0].id == chinese
 

@@ -25,10 +25,11 @@ def snapshot(issue: Issue) -> dict:
     """Everything an import sets, as plain values."""
     issue.refresh_from_db()
     return {
-        "issue": (issue.date, issue.title, issue.headline, issue.lead, issue.status, issue.publish_at),
+        "issue": (issue.date, issue.title, issue.headline, issue.lead, issue.status, issue.publish_at,
+                  issue.tagline, issue.warmup_intro, issue.notes),
         "entries": [
             (e.section, e.position, e.title, e.url, e.source.name if e.source else None,
-             e.arxiv_id, e.venue, e.links, e.summary)
+             e.arxiv_id, e.venue, e.links, e.summary, e.needs_attention, e.attention_note)
             for e in issue.entries.select_related("source").order_by("section", "position")
         ],
     }
@@ -43,7 +44,7 @@ def test_round_trip_import_export_import_gives_the_same_issue(path):
     sources_before = sorted(Issue.objects.get(pk=issue.pk).entries.exclude(source=None).values_list("source__name", flat=True))
 
     exported = export_markdown(issue)
-    again = import_parsed(parse_text(exported, f"{path.name} (exported)"))
+    again = import_parsed(parse_text(exported, f"{path.name} (exported)"), replace=True)
 
     assert not again.changed, again.changes
     assert snapshot(issue) == before
@@ -87,7 +88,7 @@ def test_markdown_export_is_the_briefings_format(issue):
 
 def test_markdown_export_of_own_issue_reads_back_the_same(issue):
     before = snapshot(issue)
-    result = import_parsed(parse_text(export_markdown(issue), "own.md"), publish=False)
+    result = import_parsed(parse_text(export_markdown(issue), "own.md"), publish=False, replace=True)
     assert not result.changed, result.changes
     assert snapshot(issue) == before
 
@@ -182,3 +183,48 @@ def test_downloads_need_permission_to_view_the_issue(client, issue):
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(UserFactory(username="staff-without-rights"))
     assert client.get(url).status_code == 403
+
+
+# ---------------------------------------------------------------------------- export -o (issue 21, finding 12)
+
+
+def test_export_refuses_an_existing_file_unless_forced(issue, tmp_path):
+    target = tmp_path / "issue.md"
+    target.write_text("an editor's notes", encoding="utf-8")
+    with pytest.raises(CommandError, match="exists.*--force"):
+        run(issue.date.isoformat(), "-o", str(target))
+    assert target.read_text(encoding="utf-8") == "an editor's notes"
+    run(issue.date.isoformat(), "-o", str(target), "--force")
+    assert target.read_text(encoding="utf-8") == export_markdown(issue)
+
+
+def test_export_never_writes_through_a_symbolic_link(issue, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "issue.md"
+    link.symlink_to(victim)
+    with pytest.raises(CommandError, match="symbolic link"):
+        run(issue.date.isoformat(), "-o", str(link))
+    run(issue.date.isoformat(), "-o", str(link), "--force")
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == export_markdown(issue)
+
+
+def test_a_failed_write_leaves_the_existing_file_whole(issue, tmp_path):
+    import resource
+    import signal
+
+    target = tmp_path / "issue.md"
+    target.write_text("the previous export", encoding="utf-8")
+    # A real write failure: files may not grow past 64 bytes in this process (EFBIG).
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, limits[1]))
+    try:
+        with pytest.raises(CommandError, match="Cannot write"):
+            run(issue.date.isoformat(), "-o", str(target), "--force")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, previous)
+    assert target.read_text(encoding="utf-8") == "the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["issue.md"]

@@ -45,7 +45,8 @@ def test_issue_feeds_carry_whole_published_issues_with_absolute_links_and_chines
     assert feed.feed.title == "嵌入式AI简报"
     assert feed.feed.link == f"{SITE}/"
     [item] = feed.entries
-    assert item.title == "嵌入式AI简报 (2021-08-05)"
+    # The date and the headline: each item's title says what it is about.
+    assert item.title == "2021-08-05 · NanoDet/Bolt 1.0/模型压缩"
     assert item.link == f"{SITE}/issues/2021-08-05/"
     assert as_datetime(item.published_parsed) == when
     content = item.content[0].value
@@ -76,7 +77,7 @@ def test_issue_guid_is_stable_when_the_issue_is_edited(client):
     _, after = read(client, "/feed/")
     assert before.entries[0].id == after.entries[0].id
     assert before.entries[0].id == f"tag:briefing.example.org,2021-08-05:issue/{issue.pk}"
-    assert after.entries[0].title == "改过的标题"
+    assert after.entries[0].title == "2021-08-05 · 改过的要点"
     _, atom = read(client, "/feed/atom/")
     assert atom.entries[0].id == before.entries[0].id
 

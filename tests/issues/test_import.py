@@ -109,12 +109,18 @@ def test_spot_check_titles_urls_sources_and_arxiv_ids(corpus_imported, date):
         assert len(entries) == len(lines)
         for line, entry in zip(lines, entries):
             match = ENTRY_LINE.match(line)
+            arxiv_url = re.search(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", match["url"]) if match else None
             if match:
                 assert entry.title == match["title"].strip()
                 assert entry.source.name == match["publisher"].strip()
-                assert entry.url == match["url"]
+                # arXiv links are stored as the paper's abs page, as link recognition writes them.
+                assert entry.url == (f"https://arxiv.org/abs/{arxiv_url.group(1)}" if arxiv_url else match["url"])
             arxiv = re.match(r"^[-–]\s+(?:\[[^\]]*\]\s*)*?\[(\d{4}\.\d{4,5}(?:v\d+)?)\]", line)
-            assert entry.arxiv_id == (arxiv.group(1) if arxiv else "")
+            if arxiv:
+                assert entry.arxiv_id == arxiv.group(1)
+            elif entry.arxiv_id:
+                # No id prefix: the id comes from one of the entry's arXiv links, as saving it would.
+                assert any(re.search(rf"arxiv\.org/(?:abs|pdf)/{re.escape(entry.arxiv_id)}", url) for url in entry.link_urls())
 
 
 @requires_corpus
@@ -124,7 +130,8 @@ def test_papers_carry_arxiv_ids_from_their_prefixes(corpus_imported):
         if re.match(r"^[-–]\s+(?:\[[^\]]*\]\s*)*\[\d{4}\.\d{4,5}(?:v\d+)?\]\s*\[", line)
     )
     assert expected > 0
-    assert Entry.objects.exclude(arxiv_id="").count() == expected
+    # Entries without the prefix get the id from an arXiv link, as saving them would.
+    assert Entry.objects.exclude(arxiv_id="").count() >= expected
     assert all(re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", a) for a in Entry.objects.exclude(arxiv_id="").values_list("arxiv_id", flat=True))
 
 
@@ -182,7 +189,11 @@ def test_imported_issues_are_published_at_their_date_with_an_import_step(corpus_
     issue = Issue.objects.get(date="2020-07-02")
     assert issue.status == Issue.Status.PUBLISHED
     assert issue.publish_at == publish_time(issue.date)
-    assert Issue.objects.published().count() == len(corpus_files())
+    # Issues holding an entry that needs attention (a malformed link) are drafts until an editor checks them.
+    flagged = set(Entry.objects.filter(needs_attention=True).values_list("issue__date", flat=True))
+    assert flagged
+    assert set(Issue.objects.filter(status=Issue.Status.DRAFT).values_list("date", flat=True)) == flagged
+    assert Issue.objects.published().count() == len(corpus_files()) - len(flagged)
     step = issue.transitions.get()
     assert (step.action, step.from_status, step.to_status) == ("import", "draft", "published")
 
@@ -216,9 +227,11 @@ def test_reimport_with_every_entry_changed_needs_a_bounded_number_of_queries(dja
     path = corpus_file("2020-11-30")
     import_file(path)
     changed = path.read_text(encoding="utf-8").replace("摘要：", "摘要：（修订）")
-    # As for a first import, less the first-time body's dating.
-    with django_assert_max_num_queries(23):
-        result = import_parsed(parse_text(changed, path.name))
+    # As for a first import, less the first-time body's dating; and the revision kept before
+    # replacing, which django-reversion builds reading each entry's tags (one query per entry).
+    entries = Issue.objects.get(date="2020-11-30").entries.count()
+    with django_assert_max_num_queries(28 + entries):
+        result = import_parsed(parse_text(changed, path.name), replace=True)
     assert result.entries_updated > 20
     assert result.entries_created == 0 and result.entries_deleted == 0
 
@@ -260,7 +273,7 @@ def test_reimport_updates_the_issue_in_place(tmp_path):
     entry = Entry.objects.get(title="A Tiny Model")
     entry.tags.add("量化")
     write(tmp_path, "a.md", GOOD.replace("A Tiny Model", "A Tinier Model").replace("摘要：一个示例。", "摘要：改过的示例。"))
-    out, _ = run(str(path), "--no-progress")
+    out, _ = run(str(path), "--no-progress", "--replace")
     assert "0 issues created, 1 updated" in out
     assert Issue.objects.count() == 1
     entry.refresh_from_db()
@@ -273,7 +286,7 @@ def test_reimport_removes_entries_gone_from_the_file(tmp_path):
     path = write(tmp_path, "a.md", GOOD)
     run(str(path), "--no-progress")
     write(tmp_path, "a.md", GOOD.split("- [Another")[0])
-    run(str(path), "--no-progress")
+    run(str(path), "--no-progress", "--replace")
     assert list(Entry.objects.values_list("title", flat=True)) == ["A Tiny Model"]
 
 
@@ -285,7 +298,7 @@ def test_dry_run_reports_changes_and_writes_nothing(tmp_path):
     assert not Issue.objects.exists() and not Source.objects.exists() and not Entry.objects.exists()
     run(str(path), "--no-progress")
     write(tmp_path, "a.md", GOOD.replace("A Tiny Model", "Changed"))
-    out, _ = run(str(path), "--dry-run", "--no-progress")
+    out, _ = run(str(path), "--dry-run", "--replace", "--no-progress")
     assert "would update issue 2024-05-01" in out and "title" in out
     assert Entry.objects.filter(title="A Tiny Model").exists()
 
@@ -321,10 +334,10 @@ def test_a_file_failing_midway_leaves_nothing_behind(tmp_path):
 
 
 def test_strict_turns_warnings_into_a_failure(tmp_path):
-    path = write(tmp_path, "w.md", GOOD + "\n## 博文\n\n一行没人懂的话\n- [B](https://example.org/b)\n")
+    path = write(tmp_path, "w.md", GOOD + "\n## 博文\n\n- [[B](https://example.org/b)\n")
     out, err = run(str(path), "--no-progress")
-    assert "w.md:11: text before the first entry of the section is not imported" in err
-    assert "1 warnings" in out
+    assert "w.md:11: the link's bracket is never closed" in err
+    assert "2 warnings" in out
     Issue.objects.all().delete()
     with pytest.raises(CommandError, match=r"w\.md:11"):
         run(str(path), "--strict", "--no-progress")
@@ -384,6 +397,6 @@ def test_reimported_changes_show_on_the_cached_public_page_at_once(tmp_path, cli
     call_command("import_briefings", str(source), "--no-progress")
     assert "旧标题" in client.get("/issues/2020-01-06/").content.decode()
     source.write_text(source.read_text(encoding="utf-8").replace("旧标题", "新标题"), encoding="utf-8")
-    call_command("import_briefings", str(source), "--no-progress")
+    call_command("import_briefings", str(source), "--no-progress", "--replace")
     page = client.get("/issues/2020-01-06/").content.decode()
     assert "新标题" in page and "旧标题" not in page

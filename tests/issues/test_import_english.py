@@ -21,7 +21,7 @@ def test_reimport_keeps_english_text_and_the_abstract_when_the_item_is_the_same(
     entry.title_en, entry.summary_en, entry.abstract = "A Tiny Model", "An example.", "We present a tiny model."
     entry.save()
     write(tmp_path, "a.md", GOOD.replace("摘要：一个示例。", "摘要：改过的示例。"))
-    run(str(path), "--no-progress")
+    run(str(path), "--no-progress", "--replace")
     entry.refresh_from_db()
     issue.refresh_from_db()
     assert "改过的示例" in entry.summary_html
@@ -41,7 +41,7 @@ def test_reimport_clears_the_english_edition_of_a_slot_that_now_holds_another_li
         "- [2101.00001]", "- [Brand New | 示例媒体](https://example.org/new)\n摘要：新条目。\n- [2101.00001]"
     )
     write(tmp_path, "a.md", changed)
-    out, _ = run(str(path), "--no-progress", "-v", "2")
+    out, _ = run(str(path), "--no-progress", "--replace", "-v", "2")
     entry.refresh_from_db()
     assert entry.title == "Brand New"
     assert (entry.title_en, entry.summary_en, entry.summary_en_html, entry.abstract) == ("", "", "", "")

@@ -273,7 +273,9 @@ XSS = (
 
 def test_xss_payload_in_a_summary_lead_and_headline_is_inert_on_the_page(client):
     issue = issue_in(Issue.Status.PUBLISHED, entries=0, lead=XSS, headline='<b onmouseover="alert(1)">x</b>')
-    EntryFactory(issue=issue, summary=XSS, links=[{"label": "bad", "url": "javascript:alert(1)"}])
+    entry = EntryFactory(issue=issue, summary=XSS)
+    # Saving refuses such a link; a row written before that rule may still hold one.
+    type(entry).objects.filter(pk=entry.pk).update(links=[{"label": "bad", "url": "javascript:alert(1)"}])
     page = text(client.get(issue.get_absolute_url()))
     body = page[page.index("<main"):]
     assert "<script" not in body

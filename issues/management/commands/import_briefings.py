@@ -8,16 +8,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from issues.archive.importer import ImportFailed, collect_paths, import_file
+from issues.archive.importer import ImportFailed, collect_paths, import_parsed
+from issues.archive.parser import ParseError, parse_file
 
 
 class Command(BaseCommand):
     help = (
         "Import briefing issues from Jekyll Markdown files (files or folders of *.md). "
         "Each file becomes one issue, published at its date (or a draft with --as-draft); "
-        "importing a file again updates its issue. Each file is imported atomically: a file "
-        "that fails is reported with its file and line and leaves nothing behind, the others "
-        "go on, and the command exits non-zero."
+        "importing over an existing issue is refused unless --replace is given. Each file is "
+        "imported atomically: a file that fails is reported with its file and line and leaves "
+        "nothing behind, the others go on, and the command exits non-zero."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,7 +33,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--strict", action="store_true",
-            help="Fail a file that has any warning (a line the parser does not understand).",
+            help="Fail a file that loses reader content or has a line the parser does not understand "
+                 "(normalisations, such as a link written twice, do not count).",
+        )
+        parser.add_argument(
+            "--replace", action="store_true",
+            help="Replace issues that already exist with what the files say (a revision of each is kept first). "
+                 "Without it, a file that would change an existing issue fails.",
         )
         parser.add_argument(
             "--user", metavar="USERNAME",
@@ -55,28 +62,54 @@ class Command(BaseCommand):
             raise CommandError("No Markdown files found in " + ", ".join(options["paths"]) + ".")
         dry_run = options["dry_run"]
         verbosity = options["verbosity"]
-        totals = dict(files=0, created=0, updated=0, unchanged=0, entries=0, sources=0, warnings=0)
+        totals = dict(files=0, created=0, updated=0, unchanged=0, entries=0, sources=0, warnings=0, skipped=0, attention=0)
         failures: list[str] = []
+        dates: dict = {}  # date → the file of this run that has it
+        err = options.get("stderr") or sys.stderr
+        out = options.get("stdout") or sys.stdout
 
         bar = tqdm(
             paths, desc="Importing" if not dry_run else "Checking", unit="file",
-            disable=options["no_progress"] or verbosity == 0 or None, file=options.get("stderr") or sys.stderr,
+            disable=options["no_progress"] or verbosity == 0 or None, file=err,
         )
         for path in bar:
             bar.set_postfix_str(path.name)
             totals["files"] += 1
             try:
-                result = import_file(
-                    path, publish=not options["as_draft"], dry_run=dry_run, strict=options["strict"], user=user,
+                parsed = parse_file(path)
+                if parsed.date in dates:
+                    raise ImportFailed(
+                        str(path),
+                        f"{path}:{parsed.heading_line}: the same date ({parsed.date.isoformat()}) as {dates[parsed.date]} "
+                        "in this run; one file per issue, so this one is not imported",
+                        parsed.heading_line,
+                    )
+                dates[parsed.date] = path
+                result = import_parsed(
+                    parsed, publish=not options["as_draft"], dry_run=dry_run, strict=options["strict"],
+                    replace=options["replace"], user=user,
                 )
+            except ParseError as exc:
+                failures.append(str(exc))
+                tqdm.write(self.style.ERROR(f"FAILED {exc}"), file=err)
+                continue
             except ImportFailed as exc:
                 failures.append(str(exc))
-                tqdm.write(self.style.ERROR(f"FAILED {exc}"), file=options.get("stderr") or sys.stderr)
+                tqdm.write(self.style.ERROR(f"FAILED {exc}"), file=err)
+                continue
+            except RecursionError:
+                # The parser does not recurse; this is the last guard, so the next file is still imported.
+                failures.append(f"{path}:1: the file is nested too deeply to be read")
+                tqdm.write(self.style.ERROR(f"FAILED {failures[-1]}"), file=err)
                 continue
             totals["warnings"] += len(result.warnings)
+            totals["skipped"] += len(result.skipped)
+            totals["attention"] += result.needing_attention
             if verbosity >= 1:
                 for warning in result.warnings:
-                    tqdm.write(self.style.WARNING(f"warning: {warning}"), file=options.get("stderr") or sys.stderr)
+                    tqdm.write(self.style.WARNING(f"warning: {warning}"), file=err)
+                if result.skipped:
+                    tqdm.write(f"{path}: skipped boilerplate: " + ", ".join(result.skipped), file=err)
             totals["entries"] += result.entries_total
             totals["sources"] += len(result.sources_created)
             if result.issue_created:
@@ -95,14 +128,15 @@ class Command(BaseCommand):
                     line = f"{path}: {what}update issue {result.date}: " + "; ".join(result.changes)
                 else:
                     line = f"{path}: issue {result.date} unchanged"
-                tqdm.write(line, file=options.get("stdout") or sys.stdout)
+                tqdm.write(line, file=out)
         bar.close()
 
         summary = (
             f"{'Dry run, nothing written: ' if dry_run else ''}"
             f"{totals['files']} files, {totals['created']} issues created, {totals['updated']} updated, "
-            f"{totals['unchanged']} unchanged, {totals['entries']} entries, {totals['sources']} new sources, "
-            f"{totals['warnings']} warnings, {len(failures)} failed."
+            f"{totals['unchanged']} unchanged, {totals['entries']} entries ({totals['attention']} needing attention), "
+            f"{totals['sources']} new sources, {totals['warnings']} warnings, "
+            f"{totals['skipped']} blocks of boilerplate skipped, {len(failures)} failed."
         )
         self.stdout.write(self.style.ERROR(summary) if failures else self.style.SUCCESS(summary))
         if failures:

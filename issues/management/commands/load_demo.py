@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from entries.models import Entry, Source
+from entries.models import Entry, Source, Tag
 from issues import workflow
-from issues.demo import DEMO_URL, ENGLISH, ISSUES, SOURCES
+from issues.demo import DEMO_URL, ENGLISH, ISSUES, SOURCES, TAG_ALIASES
 from issues.models import Issue
 
 DEMO_PASSWORD = os.environ.get("BRIEFING_DEMO_PASSWORD", "briefing-demo")
@@ -38,6 +38,10 @@ class Command(BaseCommand):
             created_entries = 0
             for spec in ISSUES:
                 created_entries += self._issue(spec, sources, users)
+            for tag in Tag.objects.filter(name__in=list(TAG_ALIASES)):
+                if tag.aliases != TAG_ALIASES[tag.name]:
+                    tag.aliases = TAG_ALIASES[tag.name]
+                    tag.save()
         self.stdout.write(
             f"Demo content: {len(ISSUES)} issues, {sum(len(s['entries']) for s in ISSUES)} entries "
             f"({created_entries} new), {len(sources)} sources."
