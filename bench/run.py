@@ -457,6 +457,11 @@ def main() -> int:
     if redis_ok:
         env["REDIS_URL"] = REDIS_URL
     os.environ.update(env)
+    # This process times pages in-process and builds the archive on the same
+    # database connection: an anonymous request's statement timeout
+    # (briefing/middleware.py) stays on that connection, and would cut the
+    # bulk load short. The servers measured keep the default.
+    os.environ["PUBLIC_STATEMENT_TIMEOUT_MS"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "briefing.settings"
 
     def mode_env(mode: str) -> dict[str, str]:

@@ -57,6 +57,8 @@ logger = logging.getLogger(__name__)
 PRIVATE_CACHE_CONTROL = {"private", "no-store", "no-cache"}
 #: This process's memory, used while the shared cache is down (settings.CACHES).
 OUTAGE_CACHE = "outage"
+#: This process's copies of the pages in the shared cache (settings.CACHES).
+LOCAL_PAGES = "pages"
 #: Recomputed for every response sent from a stored page.
 NOT_STORED_HEADERS = {"content-length", "content-encoding", "x-cache"}
 #: Below this, compressing saves less than it costs (GZipMiddleware's limit too).
@@ -103,18 +105,31 @@ def cache_call(method: str, *args: Any) -> Any:
     return getattr(caches[OUTAGE_CACHE], method)(*args)
 
 
-def content_version() -> str:
-    """The version of everything readers see: when the latest change was committed (one indexed read).
+#: This process's last reading of the content version: (version, when read, on the monotonic clock).
+_version_read: tuple[str, float] = ("", -1e9)
 
-    Plain SQL: read on every page cache hit, where building the ORM's
-    aggregate would cost more than the database takes to answer it.
+
+def content_version() -> str:
+    """The version of everything readers see: when the latest change was committed.
+
+    Read from the database (one indexed read, in plain SQL: building the
+    ORM's aggregate would cost more than the database takes to answer it),
+    at most once every ``PAGE_VERSION_SECONDS`` in each process: a round trip
+    to the database on every hit would cost as much as the rest of the hit.
     """
+    global _version_read
+    version, read_at = _version_read
+    now = time.monotonic()
+    if version and now - read_at < settings.PAGE_VERSION_SECONDS:
+        return version
     table = connection.ops.quote_name(Issue._meta.db_table)
     column = connection.ops.quote_name(Issue._meta.get_field("content_changed_at").column)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX({column}) FROM {table}")
         latest = cursor.fetchone()[0]
-    return str(latest) if latest else "-"
+    version = str(latest) if latest else "-"
+    _version_read = (version, now)
+    return version
 
 
 #: (content version, the next scheduled publish after it or None), worked out once per version.
@@ -251,7 +266,13 @@ class PublicPageCacheMiddleware:
         request.GET = page_query(request)
         key = page_key(request)
         version = content_version()
-        stored = cache_call("get", key)
+        # This process's own copy first: a hit then costs no round trip at all.
+        local = caches[LOCAL_PAGES]
+        stored = local.get(key)
+        if stored is None or stored[0] != version:
+            stored = cache_call("get", key)
+            if stored is not None and stored[0] == version:
+                local.set(key, stored, page_timeout(version))
         if stored is not None and stored[0] == version:
             return send(request, stored)
 
@@ -262,5 +283,6 @@ class PublicPageCacheMiddleware:
         timeout = page_timeout(version)
         if timeout > 0:
             cache_call("set", key, page, timeout)
+            caches[LOCAL_PAGES].set(key, page, timeout)
         # Sent as a hit will be: the same bytes and headers.
         return send(request, page, response)

@@ -55,6 +55,13 @@ def _unbounded_connection():
 
 
 @pytest.fixture(autouse=True)
+def _content_version_read_every_request(settings):
+    # A test's own changes must show on its next request; in production a
+    # worker may use the version it read for PAGE_VERSION_SECONDS.
+    settings.PAGE_VERSION_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     # The database is rolled back after each test, the cache is not: start
     # each test with no stored pages or fragments. (CI gives the Redis run a
@@ -65,6 +72,7 @@ def _fresh_caches():
 
     outage.retry_at, outage.logged_at = 0.0, -1e9  # a test that took the cache down is over
     caches["default"].clear()
+    caches["pages"].clear()
     caches["outage"].clear()
     # The site's chrome, rendered once per process: a test may change what it shows (settings).
     caches["chrome"].clear()

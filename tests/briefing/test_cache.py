@@ -385,3 +385,36 @@ def test_while_the_cache_server_is_down_each_process_keeps_pages_in_its_own_memo
     issue.title = "Edited during the outage"
     issue.save()
     assert "Edited during the outage" in client.get(issue.get_absolute_url()).content.decode()
+
+
+def test_a_worker_reads_the_content_version_at_most_once_per_interval(client, settings, django_assert_num_queries):
+    settings.PAGE_VERSION_SECONDS = 60
+    issue = published_issue(title="Read often")
+    client.get(issue.get_absolute_url())
+    with django_assert_num_queries(0):  # the version as read a moment ago, the page from memory
+        assert client.get(issue.get_absolute_url())["X-Cache"] == "hit"
+    issue.title = "Changed since"
+    issue.save()
+    # Within the interval this worker may still serve what it stored...
+    assert "Read often" in client.get(issue.get_absolute_url()).content.decode()
+    # ...and once it reads the version again (PAGE_VERSION_SECONDS later), never again.
+    settings.PAGE_VERSION_SECONDS = 0
+    assert "Changed since" in client.get(issue.get_absolute_url()).content.decode()
+
+
+def test_a_page_one_worker_rendered_is_served_to_the_others_from_the_shared_cache(client):
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        pytest.skip("needs a shared cache: run with REDIS_URL=redis://127.0.0.1:6379/<n>")
+    issue = published_issue(title="Rendered once")
+    assert client.get(issue.get_absolute_url())["X-Cache"] == "miss"
+    caches["pages"].clear()  # another worker: its own memory is empty
+    response = client.get(issue.get_absolute_url())
+    assert response["X-Cache"] == "hit" and "Rendered once" in response.content.decode()
+    issue.title = "Renamed"
+    issue.save()
+    caches["pages"].clear()
+    response = client.get(issue.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "Renamed" in response.content.decode()
