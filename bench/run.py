@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import http.client
 import json
 import math
@@ -530,6 +531,10 @@ def main() -> int:
                                       "long_entry_save_ms": long_entry_save_ms}
 
         if not options.load_only:
+            # As a gunicorn worker does once it has started (briefing/gunicorn.conf.py):
+            # what was loaded so far is left out of every garbage collection.
+            gc.collect()
+            gc.freeze()
             for name, path in pages:
                 queries, result = first_requests_after_deploys(path)
                 rows.append(Row(name, path, COLD, result, queries))
