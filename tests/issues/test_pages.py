@@ -91,6 +91,14 @@ def test_issue_page_links_the_previous_and_next_published_issues_only(client):
     assert "2021-07-10" not in page and "2021-07-20" not in page
 
 
+def test_first_and_latest_issues_link_only_the_way_there_is_to_go(client):
+    first = published(date=datetime.date(2021, 7, 1))
+    latest = published(date=datetime.date(2021, 7, 15))
+    first_page, latest_page = text(client.get(first.get_absolute_url())), text(client.get(latest.get_absolute_url()))
+    assert 'rel="prev"' not in first_page and f'rel="next" href="{latest.get_absolute_url()}"' in first_page
+    assert 'rel="next"' not in latest_page and f'rel="prev" href="{first.get_absolute_url()}"' in latest_page
+
+
 def test_issue_url_is_its_date():
     issue = published(date=datetime.date(2021, 8, 5))
     assert issue.get_absolute_url() == "/issues/2021-08-05/"
