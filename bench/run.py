@@ -697,7 +697,7 @@ def render_report(rows: list[Row], load_lines: list[str], summary: dict, elapsed
     if rows:
         out += [
             f"- **{AS_SERVED}**: the page cache on (PUBLIC_CACHE_SECONDS=600) and warm, as readers get pages between "
-            "edits; each hit reads the page cache's version from the database, so its SQL/req is 1.",
+            "edits; a worker reads the page cache's version from the database at most once a second (PAGE_VERSION_SECONDS), so a hit's SQL/req is 0.",
             f"- **{AFTER_AN_EDIT}**: the page cache off (PUBLIC_CACHE_SECONDS=0), the cached fragments (issue "
             "sections, entry cards) warm: what each page costs the first time after an edit, which moves the page "
             "cache's version while the fragments of the issues not edited stay cached.",
