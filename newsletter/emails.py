@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import get_random_string
 
+from briefing.context_processors import site
 from issues.models import Issue
 from issues.sections import sections_html
 
@@ -143,6 +144,7 @@ def render_issue_email(issue: Issue, edition: str) -> IssueEmail:
             "subscribe_url": settings.SITE_URL + reverse("newsletter:subscribe"),
             "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
             "edition": edition,
+            **site(None),
         }
         html = render_to_string("newsletter/email/issue.html", context)
         text = render_to_string("newsletter/email/issue.txt", context)
@@ -162,6 +164,7 @@ def confirmation_message(subscriber: Subscriber, edition: str) -> EmailMultiAlte
             "home_url": settings.SITE_URL + reverse("issues:home"),
             "days": Subscriber.CONFIRMATION_DAYS,
             "edition": edition,
+            **site(None),
         }
         subject = render_to_string("newsletter/email/confirm_subject.txt", context).strip()
         text = render_to_string("newsletter/email/confirm.txt", context)

@@ -224,3 +224,15 @@ def test_a_worker_that_died_leaves_one_delivery_interrupted_and_the_rest_are_sen
     assert first.status == Delivery.Status.INTERRUPTED
     assert sending.send_due(issue.pk, now=later) == {"sent": 4}
     assert sorted(r.to for r in smtp.received) == [f"r{n}@example.com" for n in range(1, 5)]
+
+
+def test_the_issue_email_names_the_site_as_configured_for_its_edition(smtp, boss, settings, django_capture_on_commit_callbacks):
+    settings.SITE_NAMES = {"zh-hans": "边缘推理周报", "en": "Edge Inference Weekly"}
+    subscriber("zh@example.com")
+    subscriber("en@example.com", edition="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(ready_issue(), boss)
+    [zh], [en] = smtp.to("zh@example.com"), smtp.to("en@example.com")
+    assert ">边缘推理周报</a>" in zh.part("html")
+    assert ">Edge Inference Weekly</a>" in en.part("html")
+    assert "嵌入式AI简报</a>" not in zh.part("html") + en.part("html")

@@ -169,3 +169,18 @@ def test_the_footer_form_subscribes_without_a_csrf_token(smtp, django_capture_on
         response = reader.post("/subscribe/", {"email": "footer@example.com", "edition": "zh-hans", "website": ""})
     assert response.status_code == 302
     assert len(smtp.to("footer@example.com")) == 1
+
+
+@pytest.mark.parametrize("edition, prefix, subject", [
+    ("zh-hans", "", "确认订阅边缘推理周报"),
+    ("en", "/en", "Confirm your subscription to Edge Inference Weekly"),
+])
+def test_the_confirmation_email_names_the_site_as_configured_for_its_edition(client, smtp, settings, django_capture_on_commit_callbacks, edition, prefix, subject):
+    settings.SITE_NAMES = {"zh-hans": "边缘推理周报", "en": "Edge Inference Weekly"}
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribe(client, "reader@example.com", edition=edition, prefix=prefix)
+    [mail] = smtp.to("reader@example.com")
+    assert mail.message["Subject"] == subject
+    name = settings.SITE_NAMES[edition]
+    assert name in mail.part("plain") and name in mail.part("html")
+    assert "嵌入式AI简报" not in mail.content.decode("utf-8", "replace")
