@@ -93,6 +93,8 @@ class IssueAdmin(admin.ModelAdmin):
     # The status, its time and who moved it are in the workflow panel above the form.
     fieldsets = [
         (None, {"fields": ["date", ("title", "title_en"), ("headline", "headline_en"), ("lead", "lead_en")]}),
+        # Kept from archived issues and exported back; folded away, as few issues have them.
+        (_("Tagline and warm-up intro"), {"fields": [("tagline", "warmup_intro")], "classes": ["collapse"]}),
     ]
     actions = ["submit_selected_for_review"]
     change_form_template = "admin/issues/issue/change_form.html"

@@ -6,6 +6,7 @@ import pytest
 
 from entries.models import Entry
 from issues import workflow
+from issues.archive.exporter import export_markdown
 from issues.models import Issue
 from tests.factories import EntryFactory, IssueFactory, contributor, editor
 from tests.issues.conftest import form_data, login
@@ -232,3 +233,14 @@ def test_editor_submits_drafts_from_the_list(issue):
     issue.refresh_from_db()
     assert issue.status == Issue.Status.REVIEW
     assert "1 issue(s) submitted for review" in response.content.decode()
+
+
+def test_editor_fixes_an_archived_issues_tagline_and_warm_up_intro_and_the_export_carries_them(issue):
+    client = login(editor())
+    data = form_data(client.get(change_url(issue)))
+    data.update({"tagline": "每两周一期的端侧AI", "warmup_intro": "先看几条热身新闻："})
+    assert client.post(change_url(issue), data).status_code == 302
+    issue.refresh_from_db()
+    assert (issue.tagline, issue.warmup_intro) == ("每两周一期的端侧AI", "先看几条热身新闻：")
+    markdown = export_markdown(issue)
+    assert "每两周一期的端侧AI" in markdown and "先看几条热身新闻：" in markdown
