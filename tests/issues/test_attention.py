@@ -35,3 +35,18 @@ def test_the_entry_list_filters_and_shows_entries_needing_attention(client):
     assert flagged.title in page and "好好的条目" not in page
     form = client.get(f"/admin/entries/entry/{flagged.pk}/change/").content.decode()
     assert 'name="needs_attention"' in form
+
+
+def test_the_issue_editor_opens_an_entry_needing_attention_and_says_where_to_clear_it(client):
+    issue = IssueFactory()
+    flagged = EntryFactory(issue=issue, title="读不全的条目", needs_attention=True, attention_note="the link has no address")
+    EntryFactory(issue=issue, title="**加粗**的好条目")
+    client.force_login(editor())
+    page = client.get(f"/admin/issues/issue/{issue.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    start = page.rindex("<li", 0, page.index('id="entries-0-row"'))
+    row = page[start:page.rindex("<li", 0, page.index('id="entries-1-row"'))]
+    assert "is-open" in row and "desk-mark-attention" in row
+    assert "Needs attention (the link has no address)" in row
+    assert f'href="/admin/entries/entry/{flagged.pk}/change/">Check it and clear “needs attention” on its own page</a>' in row
+    # Row titles read as the page shows them, without their Markdown.
+    assert '<span class="desk-title">加粗的好条目</span>' in page
