@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Issue, PreviewLink
@@ -100,16 +102,18 @@ def staff_preview(request: HttpRequest, issue: Issue) -> HttpResponse:
 
 
 def render_preview(request: HttpRequest, issue: Issue, link: PreviewLink | None) -> HttpResponse:
-    response = render(request, "issues/preview.html", {
-        "issue": issue,
-        # Rendered afresh, never from the cache: a preview is seen rarely, and only now.
-        "sections": mark_safe(render_sections([issue])[issue.pk]),
-        "preview_link": link,
-        # The preview shows this issue only: no way on to other issues.
-        "previous_issue": None,
-        "next_issue": None,
-        "is_preview": True,
-    })
+    """The issue page as readers of the original edition get it, whatever language the admin speaks to the editor."""
+    with translation.override(settings.LANGUAGE_CODE):
+        response = render(request, "issues/preview.html", {
+            "issue": issue,
+            # Rendered afresh, never from the cache: a preview is seen rarely, and only now.
+            "sections": mark_safe(render_sections([issue], preview=True)[issue.pk]),
+            "preview_link": link,
+            # The preview shows this issue only: no way on to other issues.
+            "previous_issue": None,
+            "next_issue": None,
+            "is_preview": True,
+        })
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     # Links out of the page must not hand the secret URL to other sites.

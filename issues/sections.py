@@ -17,13 +17,16 @@ PAGE_TEMPLATE = "issues/includes/sections.html"
 FEED_TEMPLATE = "issues/includes/feed_sections.html"
 
 
-def render_sections(issues: list[Issue], feed: bool = False) -> dict[int, str]:
-    """The sections of ``issues`` rendered now, in the active language: two queries for any number of issues."""
+def render_sections(issues: list[Issue], feed: bool = False, preview: bool = False) -> dict[int, str]:
+    """The sections of ``issues`` rendered now, in the active language: two queries for any number of issues.
+
+    A ``preview`` leaves out the links to entry pages, which do not exist until the issue is public.
+    """
     # The entries with what their cards show (EntryQuerySet.for_cards(), in the entries app).
     entries = Issue._meta.get_field("entries").related_model.objects.for_cards()
     prefetch_related_objects(issues, Prefetch("entries", queryset=entries))
     template = FEED_TEMPLATE if feed else PAGE_TEMPLATE
-    return {issue.pk: render_to_string(template, {"sections": with_notes(issue)}) for issue in issues}
+    return {issue.pk: render_to_string(template, {"sections": with_notes(issue), "is_preview": preview}) for issue in issues}
 
 
 def with_notes(issue: Issue) -> list[tuple[str, int, list, list[dict]]]:

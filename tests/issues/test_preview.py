@@ -1,6 +1,7 @@
 """Secret preview links: signed, expiring, revocable, noindex, and revealing nothing else."""
 
 import datetime
+import re
 import time
 
 import pytest
@@ -47,7 +48,18 @@ def test_preview_renders_the_issue_exactly_as_the_public_page_does(client, draft
     body = render_to_string("issues/includes/issue_body.html", {
         "issue": draft, "sections": sections_html([draft])[draft.pk],
     })
-    assert body.strip() and body in preview and body in public
+    assert body.strip() and body in public
+    # The same, but for the links to entry pages, which do not exist before the issue is public.
+    assert 'class="permalink"' in body and 'class="permalink"' not in preview
+    assert re.sub(r'<a class="permalink"[^>]*>[^<]*</a>', "", body) in preview
+
+
+def test_the_staff_preview_shows_the_issue_in_the_readers_language_whatever_the_admins(client, draft):
+    client.force_login(editor())
+    page = client.get(f"/admin/issues/issue/{draft.pk}/preview/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert ">最新一期<" in page  # the Chinese site's menu
+    assert ">Latest<" not in page
 
 
 def test_preview_reveals_nothing_else(client, draft):
