@@ -323,7 +323,10 @@
         var note = $(".preview-unsaved");
         if (note) { note.hidden = false; note.focus && note.focus(); }
         announce(note ? note.textContent : "");
+        return;
       }
+      // A step that takes the issue away from readers is asked for twice.
+      if (step && step.dataset.confirm && !window.confirm(step.dataset.confirm)) event.preventDefault();
     });
     var problems = $("#save-problems");
     if (problems) problems.focus();

@@ -123,3 +123,30 @@ def test_the_leads_live_preview_shows_a_list_under_a_line_of_text_with_bullets_a
     assert preview.locator("ul li").evaluate_all("els => els.map(e => getComputedStyle(e).listStyleType)") == ["disc", "disc"]
     assert preview.locator("ol li").evaluate_all("els => els.map(e => getComputedStyle(e).listStyleType)") == ["decimal", "decimal"]
     assert problems == []
+
+
+def test_unpublishing_asks_first_and_a_no_leaves_the_issue_public(browser, live_server):
+    from issues.models import Issue
+    from tests.factories import published_issue
+
+    issue = published_issue()
+    page = signed_in_page(browser, live_server, editor(), locale="en-US")
+    problems = watch_for_problems(page)
+    page.goto(f"{live_server.url}/admin/issues/issue/{issue.pk}/change/")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.locator("button.transition-button[value='unpublish']").click()
+    page.wait_for_timeout(300)
+    assert asked and "off the public site" in asked[0]
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.PUBLISHED
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    with page.expect_navigation():
+        page.locator("button.transition-button[value='unpublish']").click()
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
+    assert problems == []
