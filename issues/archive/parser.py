@@ -93,6 +93,8 @@ _PROSE = re.compile(r"[，。、；;！？!?,]")
 _NOT_LABELS = {"摘要", "标题"}
 _IMAGE_LINE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)]*)\)\s*$")
 _QR = re.compile(r"qr_?code|二维码|wechat_qrcode", re.IGNORECASE)
+#: A note that only makes sense inside WeChat ("if a link won't open, tap 阅读原文 at the end").
+_WECHAT_ONLY = re.compile(r"阅读原文")
 _PUBLISHER = re.compile(r"^(?P<title>.*\S)\s*[|｜]\s*(?P<publisher>[^|｜]*\S)\s*$")
 _TRAILING_PUNCTUATION = " \t\u3000;；,，"
 
@@ -468,6 +470,11 @@ class _Parser:
                 finish()
                 footer = "footer"
                 self.skip(number, footer)
+                continue
+            if _NOTE.match(stripped) and _WECHAT_ONLY.search(stripped):
+                end_note()
+                finish()
+                self.skip(number, "WeChat instruction")
                 continue
             image = _IMAGE_LINE.match(line)
             if image and _QR.search(image["alt"] + image["src"]):

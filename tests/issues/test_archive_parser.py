@@ -206,6 +206,17 @@ def test_boilerplate_is_skipped_and_reported_with_its_lines(parsed):
     assert [s.format() for s in parsed.skipped] == ["lines 54–60 (往期回顾)"]
 
 
+def test_a_note_that_only_makes_sense_in_wechat_is_skipped_and_reported():
+    text = (
+        "# 嵌入式AI简报 (2024-01-01)\n\n> 注：个别链接打不开，请点击文末【阅读原文】跳转\n\n"
+        "## 论文\n- [T](https://example.org/t)\n\n> 注：个别链接打不开，请点击文末阅读原文跳转\n> 注：给读者的话\n"
+    )
+    parsed = parse_text(text, "wechat.md")
+    assert [s.format() for s in parsed.skipped] == ["line 3 (WeChat instruction)", "line 8 (WeChat instruction)"]
+    assert parsed.notes == [{"section": PAPERS, "before": 1, "text": "> 注：给读者的话"}]
+    assert [e.title for e in parsed.entries_in(PAPERS)] == ["T"]
+
+
 def test_unknown_section_heading_is_a_warning_and_keeps_its_entries():
     text = "# 嵌入式AI简报 (2024-01-01)\n\n## 论文\n- [A](https://example.org/a)\n## 杂项\n- [B](https://example.org/b)\n"
     parsed = parse_text(text, "x.md")
