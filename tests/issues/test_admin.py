@@ -244,3 +244,13 @@ def test_editor_fixes_an_archived_issues_tagline_and_warm_up_intro_and_the_expor
     assert (issue.tagline, issue.warmup_intro) == ("每两周一期的端侧AI", "先看几条热身新闻：")
     markdown = export_markdown(issue)
     assert "每两周一期的端侧AI" in markdown and "先看几条热身新闻：" in markdown
+
+
+def test_a_scheduled_issue_names_who_scheduled_it_not_who_published_it(issue):
+    from django.utils import timezone
+
+    chief = editor(username="chief")
+    workflow.submit_for_review(issue, contributor())
+    workflow.publish(issue, chief, publish_at=timezone.now() + datetime.timedelta(days=2))
+    page = login(chief, language="en").get(change_url(issue)).content.decode()
+    assert "scheduled by chief" in page and "published by" not in page

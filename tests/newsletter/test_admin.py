@@ -89,7 +89,7 @@ def test_the_dashboard_counts_subscribers_by_edition_and_status(boss):
     assert [numbers for _label, numbers in counts["rows"]] == [[1, 1, 0, 0], [0, 1, 1, 1]]
     assert counts["totals"] == [1, 2, 1, 1]
     page = login(boss, language="en").get("/admin/").content.decode()
-    assert 'id="dashboard-subscribers"' in page and "Email subscribers (2)" in page
+    assert 'id="dashboard-subscribers"' in page and 'Email subscribers <span class="count">(2 active)</span>' in page
     assert page.count('class="subscriber-count"') == 2
     assert "a@example.com" not in page
 
