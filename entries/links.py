@@ -59,6 +59,24 @@ _PUBLISHER_SUFFIX = re.compile(r"^(?P<title>.+?)(?:\s+\||\s*｜)\s*(?P<publisher
 _http_url = URLValidator(schemes=["http", "https"])
 
 
+#: What the English edition calls the labels editors give extra links most often (they write them in Chinese).
+LINK_LABELS_EN = {
+    "代码": "code", "源码": "code", "开源代码": "code", "链接": "link", "地址": "link", "网址": "link",
+    "论文": "paper", "论文链接": "paper", "论文地址": "paper", "文章": "article", "原文": "original",
+    "报道原文": "original report", "项目": "project", "项目地址": "project", "开源项目地址": "project",
+    "视频": "video", "视频回放": "video", "回放": "replay", "演示": "demo", "在线演示": "demo", "在线Demo": "demo",
+    "网页Demo": "demo", "试玩Demo": "demo", "文档": "docs", "博客": "blog", "官方博客": "blog", "网站": "website",
+    "官网": "website", "课程链接": "course", "课程地址": "course", "在线PDF": "PDF", "白皮书地址": "white paper",
+    "知乎": "Zhihu", "框架": "framework", "slide": "slides",
+}
+
+
+def link_label(label: str, english: bool) -> str:
+    """An extra link's label as the edition shows it: the English edition's word where there is one."""
+    label = str(label or "").strip()
+    return LINK_LABELS_EN.get(label, label) if english else label
+
+
 def validate_http_url(value: str) -> None:
     """Accept only absolute http(s) URLs, with a message an editor understands."""
     try:

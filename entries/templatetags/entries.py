@@ -11,6 +11,10 @@ import html as html_lib
 from django.utils.html import escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from briefing.translation import reading_english
+
+from entries.links import link_label
+
 register = template.Library()
 
 
@@ -19,9 +23,10 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 @register.filter
 def http_links(links) -> list[dict]:
-    """An entry's extra links that are web addresses: no javascript: or data: link reaches a page."""
+    """An entry's extra links that are web addresses (no javascript: or data: link reaches a page), labelled for the edition read."""
+    english = reading_english()
     return [
-        link for link in links or []
+        {**link, "label": link_label(link.get("label", ""), english)} for link in links or []
         if isinstance(link, dict) and str(link.get("url", "")).strip().lower().startswith(("http://", "https://"))
     ]
 

@@ -126,3 +126,17 @@ def test_tag_and_entry_pages_need_few_queries_however_many_entries(client, djang
     for url in (entry.get_absolute_url(), "/tags/", "/sources/", entry.source.get_absolute_url()):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_the_english_edition_names_extra_links_in_english(client):
+    from tests.factories import EntryFactory, published_issue
+
+    issue = published_issue(entries=0)
+    EntryFactory(issue=issue, links=[
+        {"label": "代码", "url": "https://github.com/example/fast"}, {"label": "机器之心解读", "url": "https://example.org/r"},
+    ])
+    original = issue.get_absolute_url()
+    english = client.get("/en" + original).content.decode()
+    assert ">[code]</a>" in english and ">[代码]</a>" not in english
+    assert ">[机器之心解读]</a>" in english  # a label without an English word stays as written
+    assert ">[代码]</a>" in client.get(original).content.decode()
