@@ -79,6 +79,18 @@ def parse_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
+def in_title_condition(term: str) -> Q:
+    """Either edition's title holds ``term``, ignoring case.
+
+    A term with no letters that have case (量化, 芯片, 2020) is compared as
+    it is: every match is ranked, and upper-casing each Chinese title for
+    ``icontains`` made up a third of the database's time for such a search.
+    """
+    if term.lower() == term.upper():
+        return Q(title__contains=term) | Q(title_en__contains=term)
+    return Q(title__icontains=term) | Q(title_en__icontains=term)
+
+
 def search_matches(query: str) -> QuerySet[Entry]:
     """Published entries matching every term of ``query``, best matches first.
 
@@ -92,7 +104,7 @@ def search_matches(query: str) -> QuerySet[Entry]:
     for term in terms:
         entries = entries.filter(LoweredContains(F("search_text"), term))
         # Only matching rows are ranked.
-        in_title &= Q(title__icontains=term) | Q(title_en__icontains=term)
+        in_title &= in_title_condition(term)
     return entries.annotate(
         title_match=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("title_match", "-issue__date", "section", "position", "pk")

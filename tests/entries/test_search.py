@@ -61,6 +61,14 @@ def test_title_matches_come_before_summary_matches_and_newer_before_older(client
     assert titles(client, "量化") == ["量化感知训练", "模型量化入门", "端侧推理综述"]
 
 
+def test_a_title_match_comes_first_whatever_the_case_of_the_term(client, archive):
+    older, newer = archive
+    EntryFactory(issue=newer, title="单阶段检测器对比", summary="和 yolox 比较")
+    # The title holds YOLOX in capitals, in the older issue; the newer entry only in its summary.
+    assert titles(client, "yolox") == ["YOLOX: Exceeding YOLO Series in 2021", "单阶段检测器对比"]
+    assert titles(client, "YoloX") == ["YOLOX: Exceeding YOLO Series in 2021", "单阶段检测器对比"]
+
+
 def test_every_term_must_match(client, archive):
     assert titles(client, "推理 RISC-V") == ["RISC-V 向量扩展上的推理"]
     assert titles(client, "量化 剪枝") == ["端侧推理综述"]
