@@ -5,20 +5,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from briefing.fragments import cached_fragments, changed_stamp, fragment_key
 
-from .models import Entry, tag_links
+from .models import Entry
 
 LIST_TEMPLATE = "entries/includes/list_entry.html"
 FEED_TEMPLATE = "entries/includes/feed_entry.html"
 
 
 def _cards(entries: Sequence[Entry], kind: str, template: str, terms: Sequence[str] = ()) -> list[SafeString]:
-    """The card of each of ``entries`` (read with their issue and source), in order: cached, or rendered now.
+    """The card of each of ``entries`` (read with their issue's ``content_changed_at``), in order: cached, or rendered now.
 
     Keyed by the entry and its issue's ``content_changed_at``, which any
     change to the entry, its tags, its source or the issue moves.
@@ -28,15 +27,14 @@ def _cards(entries: Sequence[Entry], kind: str, template: str, terms: Sequence[s
         entry.pk: fragment_key(kind, entry.pk, changed_stamp(entry.issue.content_changed_at), marked)
         for entry in entries
     }
-    by_pk = {entry.pk: entry for entry in entries}
 
     def render(missing: list[int]) -> dict[int, str]:
-        batch = [by_pk[pk] for pk in missing]
-        prefetch_related_objects(batch, tag_links())
-        return {entry.pk: render_to_string(template, {"entry": entry, "terms": terms}) for entry in batch}
+        # Read whole here: a list reads only what keys the cards (``for_card_keys()``).
+        batch = Entry.objects.for_cards().select_related("issue").in_bulk(missing)
+        return {pk: render_to_string(template, {"entry": batch[pk], "terms": terms}) for pk in missing if pk in batch}
 
     cards = cached_fragments(keys, render)
-    return [cards[entry.pk] for entry in entries]
+    return [cards[entry.pk] for entry in entries if entry.pk in cards]
 
 
 def list_cards(entries: Sequence[Entry], terms: Sequence[str] = ()) -> list[SafeString]:

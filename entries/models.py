@@ -296,6 +296,14 @@ class EntryQuerySet(models.QuerySet):
         """With what an entry's card shows: its source, and its tags (``shown_tags``) read with their links in one query."""
         return self.select_related("source").prefetch_related(tag_links())
 
+    def for_card_keys(self) -> "EntryQuerySet":
+        """Only what finds an entry's cached list card (its id, its issue's ``content_changed_at``), and its titles.
+
+        A list whose cards are cached needs no more; a card rendered afresh
+        reads its entry whole (``entries.listing``).
+        """
+        return self.select_related("issue").only("title", "title_en", "issue__content_changed_at")
+
     def newest_first(self) -> "EntryQuerySet":
         """Newest issue first, then reading order: how lists of entries from many issues run."""
         return self.order_by("-issue__date", "section", "position", "pk")

@@ -137,7 +137,7 @@ def _page(rows: QuerySet[Entry], number: int, per_page: int) -> tuple[list[Entry
     found = list(rows.annotate(total=Window(Count("pk"))).values_list("pk", "total")[bottom:bottom + per_page])
     if not found:
         return [], None
-    by_pk = Entry.objects.select_related("issue", "source").in_bulk([pk for pk, _total in found])
+    by_pk = Entry.objects.for_card_keys().in_bulk([pk for pk, _total in found])
     return [by_pk[pk] for pk, _total in found if pk in by_pk], found[0][1]
 
 

@@ -37,8 +37,8 @@ def published_tags() -> QuerySet[Tag]:
 
 
 def newest_first_page(request: HttpRequest, entries: QuerySet[Entry]) -> Page:
-    """The requested page of published ``entries``, newest issue first, read with their issue and source."""
-    page = Paginator(entries.newest_first().select_related("issue", "source"), PAGE_SIZE).get_page(request.GET.get("page"))
+    """The requested page of published ``entries``, newest issue first, read with what keys their cards."""
+    page = Paginator(entries.newest_first().for_card_keys(), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     return page
 
