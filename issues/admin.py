@@ -80,10 +80,21 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The lists write dates and times as the rest of the admin does: ISO, in the site's time zone, named.
+@admin.display(description=_("date"), ordering="date")
+def issue_date(obj: Issue) -> str:
+    return obj.date.isoformat() if obj.date else "—"
+
+
+@admin.display(description=format_lazy("{} ({})", _("updated"), settings.TIME_ZONE), ordering="updated_at")
+def last_updated(obj: Issue) -> str:
+    return local_time(obj.updated_at)
+
+
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    list_display = ["date", "title", "status_badge", "entry_count", "english_count", "publish_time", "updated_at"]
-    list_display_links = ["date", "title"]
+    list_display = [issue_date, "title", "status_badge", "entry_count", "english_count", "publish_time", last_updated]
+    list_display_links = [issue_date, "title"]
     list_filter = ["status", YearListFilter]
     search_fields = ["title", "headline", "lead"]
     date_hierarchy = "date"
@@ -536,7 +547,7 @@ class IssueAdmin(admin.ModelAdmin):
 class IssueForReviewAdmin(admin.ModelAdmin):
     """The editors' queue: issues in review, oldest first, each linking to its page."""
 
-    list_display = ["date", "title", "entry_count", "updated_at", "review_link"]
+    list_display = [issue_date, "title", "entry_count", last_updated, "review_link"]
     list_display_links = None
     search_fields = ["title", "headline"]
     ordering = ["date"]

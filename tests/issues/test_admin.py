@@ -7,6 +7,7 @@ import pytest
 from entries.models import Entry
 from issues import workflow
 from issues.archive.exporter import export_markdown
+from issues.desk import local_time
 from issues.models import Issue
 from tests.factories import EntryFactory, IssueFactory, contributor, editor
 from tests.issues.conftest import form_data, login
@@ -254,3 +255,10 @@ def test_a_scheduled_issue_names_who_scheduled_it_not_who_published_it(issue):
     workflow.publish(issue, chief, publish_at=timezone.now() + datetime.timedelta(days=2))
     page = login(chief, language="en").get(change_url(issue)).content.decode()
     assert "scheduled by chief" in page and "published by" not in page
+
+
+def test_the_issue_list_writes_dates_and_times_as_the_rest_of_the_admin_does(issue):
+    page = login(editor(), language="en").get("/admin/issues/issue/").content.decode()
+    assert ">2024-06-01</a>" in page
+    assert "Updated (Asia/Shanghai)" in page
+    assert local_time(Issue.objects.get(pk=issue.pk).updated_at) in page
