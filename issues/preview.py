@@ -19,9 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Issue, PreviewLink

@@ -32,8 +32,8 @@ class Row:
     tags: str
     url: str
     errors: bool
-    #: The importer could not read it whole: publishing waits until an editor has checked it.
-    needs_attention: bool = False
+    #: Why the importer could not read it whole ("" when it could): publishing waits for an editor's check.
+    attention: str = ""
     marks: list[Mark] = field(default_factory=list)
     #: Render the form's fields now (rows with a problem, and the empty row new
     #: entries are made from); other rows carry their values in hidden inputs
@@ -47,7 +47,7 @@ class Row:
     @property
     def open(self) -> bool:
         """Rows with a problem open by themselves; the rest stay folded."""
-        return self.errors or self.needs_attention
+        return self.errors or bool(self.attention)
 
     @property
     def values(self) -> list[tuple[str, str]]:
@@ -98,20 +98,23 @@ def _row(admin_form, index: int, marks: dict) -> Row:
     original = admin_form.original
     pk = original.pk if original is not None and original.pk else None
     url = _text(form["url"].value())
-    needs_attention = bool(original is not None and original.needs_attention)
+    attention = ""
+    if original is not None and original.needs_attention:
+        attention = _("Needs attention (%(why)s): the issue cannot be published until an editor "
+                      "has checked it and cleared “needs attention” on its own page.") % {
+            "why": original.attention_note or _("flagged"),
+        }
     row = Row(
         admin_form=admin_form, index=index, prefix=form.prefix, pk=pk,
         # As readers see it: the title's inline Markdown (**bold**) rendered away.
         title=plain_text(render_title(_text(form["title"].value()))),
         source=_text(form["source"].value()), tags=_text(form["tags"].value()),
-        url=url, errors=bool(form.errors), needs_attention=needs_attention, full=bool(form.errors) or needs_attention,
+        url=url, errors=bool(form.errors), attention=attention, full=bool(form.errors or attention),
     )
     if form.errors:
         row.marks.append(Mark("error", "✖", _("This entry has errors: open it to see them.")))
-    if needs_attention:
-        row.marks.append(Mark("attention", "⚑", _("Needs attention (%(why)s): the issue cannot be published until an editor "
-                                                  "has checked it and cleared “needs attention” on its own page.")
-                              % {"why": original.attention_note or _("flagged")}))
+    if attention:
+        row.marks.append(Mark("attention", "⚑", attention))
     if not url:
         row.marks.append(Mark("nolink", "⚠", _("No link: readers get the title and summary only.")))
     for kind, text in marks.get(pk, []) if pk else []:
