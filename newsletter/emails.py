@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import css_inline
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils import translation
 from django.utils.crypto import get_random_string
 
 from briefing.context_processors import site
+from issues.feeds import site_host
 from issues.models import Issue
 from issues.sections import sections_html
 
@@ -62,10 +62,6 @@ def short_lines(html: str) -> str:
     return "\n".join(lines)
 
 
-def site_host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
 def absolute_links(html: str) -> str:
     """``html`` with every link to a path of the site made an absolute URL on ``SITE_URL``."""
     return SITE_PATH.sub(lambda m: f'{m.group(1)}="{settings.SITE_URL}/', html)
@@ -99,12 +95,10 @@ def boundary_for(*texts: str) -> str:
 class IssueEmail:
     """An issue's email in one edition, ready to be addressed."""
 
-    issue_id: int
     edition: str
     subject: str
     html: str
     text: str
-    web_url: str
     boundary: str = ""
 
     def message(self, to: str, unsubscribe_url: str, connection=None) -> EmailMultiAlternatives:
@@ -150,10 +144,7 @@ def render_issue_email(issue: Issue, edition: str) -> IssueEmail:
         text = render_to_string("newsletter/email/issue.txt", context)
         subject = str(issue.text.title)
     html = short_lines(INLINER.inline(absolute_links(html)))
-    return IssueEmail(
-        issue_id=issue.pk, edition=edition, subject=subject, html=html, text=text, web_url=context["web_url"],
-        boundary=boundary_for(html, text),
-    )
+    return IssueEmail(edition=edition, subject=subject, html=html, text=text, boundary=boundary_for(html, text))
 
 
 def confirmation_message(subscriber: Subscriber, edition: str) -> EmailMultiAlternatives:

@@ -138,9 +138,14 @@ def claim_batch(issue_id: int, worker: str, now: datetime.datetime | None = None
     )
 
 
-def renew_claims(worker: str) -> int:
-    """Tell other workers that ``worker`` is alive: its deliveries' claims are fresh again. How many it still holds."""
-    return Delivery.objects.filter(claimed_by=worker, status=Delivery.Status.SENDING).update(claimed_at=timezone.now())
+def renew_claims(issue_id: int, worker: str) -> int:
+    """Tell other workers that ``worker`` is alive: its deliveries' claims are fresh again. How many it still holds.
+
+    A sender works on one issue; naming it lets the (issue, status, …) index find the rows.
+    """
+    return Delivery.objects.filter(issue_id=issue_id, claimed_by=worker, status=Delivery.Status.SENDING).update(
+        claimed_at=timezone.now(),
+    )
 
 
 def recover_stale(issue_id: int | None = None, now: datetime.datetime | None = None) -> tuple[int, int]:
@@ -283,7 +288,7 @@ def send_loop(issue_id: int, emails: dict[str, IssueEmail], now: datetime.dateti
                 if time.monotonic() - renewed > settings.NEWSLETTER_SENDING_LEASE / 4:
                     # Claims that were taken over (this sender was too slow and
                     # looked dead) are no longer ours to send.
-                    if renew_claims(worker) < len(batch) - index:
+                    if renew_claims(issue_id, worker) < len(batch) - index:
                         logger.warning("Sender %s lost its claims; it leaves them to the others.", worker)
                         break
                     renewed = time.monotonic()

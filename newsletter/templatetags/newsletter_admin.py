@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from newsletter.forms import edition_choices
-from newsletter.models import Delivery, Mailing, Subscriber
+from newsletter.models import Mailing, Subscriber
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ def issue_mailing(issue) -> dict:
     mailing = Mailing.objects.filter(issue=issue).first()
     return {
         "mailing": mailing,
-        "progress": Delivery.objects.filter(issue=issue).progress() if mailing else None,
+        "progress": mailing.progress() if mailing else None,
         "editions": edition_choices(),
         "active_subscribers": Subscriber.objects.active().count(),
     }
