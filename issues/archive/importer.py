@@ -126,6 +126,8 @@ def _resolve_sources(parsed: ParsedIssue, result: FileResult) -> dict[str, Sourc
 #: What an editor added to an entry beside the archive's text: kept on re-import unless the
 #: entry's link changed (see _write).
 ENGLISH_FIELDS = ["title_en", "summary_en", "abstract"]
+#: Every entry field an import compares and writes.
+WRITTEN_FIELDS = ENTRY_FIELDS + RENDERED_FIELDS + ENGLISH_FIELDS
 
 
 def _clear_english(entry: Entry) -> bool:
@@ -210,8 +212,6 @@ def import_parsed(
 
     try:
         return _write(parsed, result, publish=publish, dry_run=dry_run, replace=replace, user=user)
-    except _Refused as exc:
-        raise ImportFailed(parsed.path, str(exc), parsed.heading_line)
     except DatabaseError as exc:
         # Another import of the same date at the same time, or a value the database refuses.
         raise ImportFailed(parsed.path, f"{parsed.path}: the database refused the issue, nothing was written ({exc})")
@@ -231,10 +231,6 @@ def _stored_notes(issue: Issue) -> list[dict]:
     return [{"section": n.get("section"), "before": n.get("before"), "text": n.get("text", "")} for n in issue.notes or []]
 
 
-class _Refused(Exception):
-    """The file would change an existing issue and ``replace`` was not given."""
-
-
 def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: bool, replace: bool, user) -> FileResult:
     from issues.history import save_revision
 
@@ -251,9 +247,6 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
         if result.issue_created or _stored_notes(issue) != _notes(parsed):
             changed.append("notes")
         own = result.issue_created or _is_imports_own(issue)
-        if not result.issue_created:
-            # What the issue holds now, before anything is written: for a revision, if it is replaced.
-            before_import = Issue.objects.get(pk=issue.pk)
 
         sources = _resolve_sources(parsed, result)
         existing = {} if result.issue_created else {
@@ -276,7 +269,7 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
             if entry.pk is None:
                 to_create.append(entry)
                 continue
-            differs = sorted(entry.changed_fields() & {f for f in ENTRY_FIELDS + RENDERED_FIELDS + ["title_en", "summary_en", "abstract"]})
+            differs = sorted(entry.changed_fields() & set(WRITTEN_FIELDS))
             if differs:
                 if entry.url != old_url and _clear_english(entry):
                     # Another link in this slot is another item: its English text and abstract
@@ -300,13 +293,13 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
 
         if not result.issue_created and (changed or to_create or to_update or to_delete or result.sources_created):
             if not replace:
-                raise _Refused(
-                    f"{parsed.path}:{parsed.heading_line}: an issue dated {parsed.date.isoformat()} already exists "
+                raise ImportFailed(
+                    parsed.path, f"{parsed.path}:{parsed.heading_line}: an issue dated {parsed.date.isoformat()} already exists "
                     f"({issue.get_status_display()}) and this file would change it; nothing was written. "
                     f"Use --replace to replace it (a revision of it is kept first)."
                 )
-            # Whatever the issue holds now can be restored from its history.
-            save_revision(before_import, user, f"Before importing {Path(parsed.path).name} over it.")
+            # Whatever the issue holds now (nothing is written to it above) can be restored from its history.
+            save_revision(issue, user, f"Before importing {Path(parsed.path).name} over it.")
             for name in changed:
                 setattr(issue, name, fields.get(name))
             if "notes" in changed:
@@ -318,12 +311,10 @@ def _write(parsed: ParsedIssue, result: FileResult, *, publish: bool, dry_run: b
 
         Entry.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         if to_update:
-            Entry.objects.bulk_update(
-                to_update, ENTRY_FIELDS + RENDERED_FIELDS + ["updated_at", *ENGLISH_FIELDS], batch_size=BATCH_SIZE,
-            )
+            Entry.objects.bulk_update(to_update, [*WRITTEN_FIELDS, "updated_at"], batch_size=BATCH_SIZE)
         if to_delete:
             Entry.objects.filter(pk__in=to_delete).delete()
-        if result.changed or result.issue_created:
+        if result.changed:
             # Bulk writes skip Entry.save(), which writes the search text: from the entries as written, with their tags.
             Entry.objects.filter(issue=issue).store_search_text()
         if result.entries_created and not result.issue_created:
