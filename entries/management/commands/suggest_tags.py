@@ -26,21 +26,11 @@ class Command(BaseCommand):
         tags = tagging.tags_in_use()
         untagged = Entry.objects.filter(tags=None).only("pk", "title_html", "summary_html").order_by("pk")
         total = untagged.count()
-        matches: list[tagging.Match] = []
-        bar = tqdm(
-            total=total, desc="Reading entries", unit="entry",
+        with tqdm(
+            untagged.iterator(chunk_size=500), total=total, desc="Reading entries", unit="entry",
             disable=options["no_progress"] or options["verbosity"] == 0 or None, file=options.get("stderr") or sys.stderr,
-        )
-        batch = []
-        for entry in untagged.iterator(chunk_size=500):
-            batch.append(entry)
-            if len(batch) == 500:
-                matches += tagging.suggest(batch, tags)
-                bar.update(len(batch))
-                batch = []
-        matches += tagging.suggest(batch, tags)
-        bar.update(len(batch))
-        bar.close()
+        ) as rows:
+            matches = tagging.suggest(rows, tags)
         new = tagging.record(matches)
         entries = len({m.entry_id for m in matches})
         applied = tagging.apply_open() if options["apply"] else 0
