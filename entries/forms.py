@@ -171,7 +171,9 @@ class EntryForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Entry:
         """Save the entry with its source (found or made by name) and, if they changed, its tags."""
         if self.instance.pk is None or "source" in self.changed_data:
-            self.instance.source = source_named(self.cleaned_data.get("source", ""), self.cleaned_data.get("url", ""))
+            name = self.cleaned_data.get("source", "")
+            # As the importer and link recognition find sources: by name or alias, made if there is none.
+            self.instance.source = Source.objects.for_name(name, host_kind(self.cleaned_data.get("url", ""))) if name else None
         instance = super().save(commit=False)
         save_model_m2m = self.save_m2m
 
@@ -185,16 +187,6 @@ class EntryForm(forms.ModelForm):
             instance.save()
             self.save_m2m()
         return instance
-
-
-def source_named(name: str, url: str = "") -> Source | None:
-    """The source called ``name`` (any case), made if there is none; None for no name."""
-    if not name:
-        return None
-    source = Source.objects.filter(name__iexact=name).order_by("pk").first()
-    if source is None:
-        source = Source.objects.create(name=name, kind=host_kind(url) or Source.Kind.WEBSITE)
-    return source
 
 
 class EntryRowForm(EntryForm):

@@ -56,11 +56,15 @@ def name_key(name: str) -> str:
 
 class SourceQuerySet(models.QuerySet):
     def named(self, name: str) -> "Source | None":
-        """The source called ``name``, by its name or one of its aliases (names merged into it); None if none."""
+        """The source called ``name``, by its name or one of its aliases (names merged into it), in any case; None if none."""
         name = " ".join((name or "").split())
         if not name:
             return None
-        return self.filter(name=name).first() or self.filter(aliases__name=name).first()
+        return (
+            self.filter(name=name).first()
+            or self.filter(name__iexact=name).order_by("pk").first()
+            or self.filter(aliases__name__iexact=name).order_by("pk").first()
+        )
 
     def for_name(self, name: str, kind: str = "") -> "Source":
         """The source called ``name`` (or having it as an alias), created with ``kind`` if there is none.

@@ -87,3 +87,19 @@ def test_the_report_on_the_corpus_finds_its_odd_sources(client):
     client.force_login(editor())
     page = client.get("/admin/entries/source/?suspicious=yes").content.decode()
     assert all(name in page for name in list(flagged)[:5])
+
+
+def test_a_merged_name_typed_in_the_entry_form_leads_to_the_kept_source(client):
+    from tests.issues.conftest import form_data, login
+
+    kept = SourceFactory(name="知乎")
+    SourceAlias.objects.create(source=kept, name="zhihu")
+    entry = EntryFactory(source=SourceFactory(name="别的来源"))
+    browser = login(editor())
+    url = f"/admin/entries/entry/{entry.pk}/change/"
+    data = form_data(browser.get(url))
+    data["source"] = "ZhiHu"
+    assert browser.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert entry.source == kept
+    assert not Source.objects.filter(name__iexact="zhihu").exists()
