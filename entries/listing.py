@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from briefing.fragments import cached_fragments, changed_stamp, fragment_key
 
-from .models import Entry
+from .models import Entry, tag_links
 
 LIST_TEMPLATE = "entries/includes/list_entry.html"
 FEED_TEMPLATE = "entries/includes/feed_entry.html"
@@ -28,10 +29,16 @@ def _cards(entries: Sequence[Entry], kind: str, template: str, terms: Sequence[s
         for entry in entries
     }
 
+    by_pk = {entry.pk: entry for entry in entries}
+
     def render(missing: list[int]) -> dict[int, str]:
-        # Read whole here: a list reads only what keys the cards (``for_card_keys()``).
-        batch = Entry.objects.for_cards().select_related("issue").in_bulk(missing)
-        return {pk: render_to_string(template, {"entry": batch[pk], "terms": terms}) for pk in missing if pk in batch}
+        batch = {pk: by_pk[pk] for pk in missing}
+        if any(entry.get_deferred_fields() for entry in batch.values()):
+            # Read with only what keys their cards (``for_card_keys()``): read whole now.
+            batch = Entry.objects.for_cards().select_related("issue").in_bulk(missing)
+        else:
+            prefetch_related_objects(list(batch.values()), tag_links())
+        return {pk: render_to_string(template, {"entry": entry, "terms": terms}) for pk, entry in batch.items()}
 
     cards = cached_fragments(keys, render)
     return [cards[entry.pk] for entry in entries if entry.pk in cards]

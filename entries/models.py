@@ -485,14 +485,15 @@ class Entry(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
         """This entry's ``search_text`` from its fields, its source and its tags as they are now.
 
         The tags come from ``prefetch_related("tags")`` where the entry was
-        read with it; an entry not yet saved has none.
+        read with it; an entry not yet saved has none. The titles are read as
+        rendered (``render_fields()`` runs first in ``save()``).
         """
         tag_names = [tag.name for tag in self.tags.all()] if self.pk is not None else []
         source_name = self.source.name if self.source_id is not None else ""
         # Sorted, so that the same tags always give the same text.
         # The titles as readers see them: "**芯昇科技**" is found by 芯昇科技有限公司.
         return search_text_of([
-            plain_text(render_title(self.title)), plain_text(render_title(self.title_en)), self.summary,
+            plain_text(self.title_html), plain_text(self.title_en_html), self.summary,
             self.summary_en, source_name, *sorted(tag_names),
         ])
 

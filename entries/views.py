@@ -104,7 +104,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         ((kind, Source.Kind(kind).label, items) for kind, items in by_kind.items()),
         key=lambda group: -sum(source.entry_count for source in group[2]),
     )
-    return render(request, "entries/source_list.html", {"kinds": kinds, "sources": sources})
+    return render(request, "entries/source_list.html", {"kinds": kinds})
 
 
 @require_safe

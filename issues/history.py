@@ -414,13 +414,12 @@ def revision_note(comment: str) -> str:
 EDIT_TOKEN_SALT = "issues.edit-token"
 
 
-def make_edit_token(snapshot: Snapshot, pending: list[str] | None = None, opened_at: float | None = None) -> str:
-    """A signed, compressed copy of what the editor's form was built from.
+def make_edit_token(snapshot: Snapshot, pending: list[str] | None = None) -> str:
+    """A signed, compressed copy of what the editor's form was built from, and when.
 
-    ``pending`` names the fields whose clash the editor has yet to settle
-    (``issues.merge``); ``opened_at`` is when they opened it, now by default.
+    ``pending`` names the fields whose clash the editor has yet to settle (``issues.merge``).
     """
-    data = {"s": snapshot, "t": timezone.now().timestamp() if opened_at is None else opened_at}
+    data = {"s": snapshot, "t": timezone.now().timestamp()}
     if pending:
         data["k"] = pending
     return signing.dumps(data, salt=EDIT_TOKEN_SALT, compress=True)
