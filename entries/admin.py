@@ -15,6 +15,13 @@ from .forms import EntryAdminForm
 from .models import Entry, LinkCheck, Source, SourceAlias, Tag, TagSuggestion, suspicious_sources
 
 
+def suspicious_for(request: HttpRequest) -> dict[int, list[str]]:
+    """Why each source looks wrong, worked out once per request over all names (near-duplicates need them all)."""
+    if not hasattr(request, "suspicious_sources"):
+        request.suspicious_sources = suspicious_sources(Source.objects.only("pk", "name"))
+    return request.suspicious_sources
+
+
 class SuspiciousSourceFilter(admin.SimpleListFilter):
     """The report of sources that look wrong: sentences, author lists, near-duplicates."""
 
@@ -26,7 +33,7 @@ class SuspiciousSourceFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(pk__in=list(suspicious_sources(Source.objects.all())))
+            return queryset.filter(pk__in=list(suspicious_for(request)))
         return queryset
 
 
@@ -48,7 +55,7 @@ class SharedByPublicPagesMixin:
 
 @admin.register(Source)
 class SourceAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "homepage", "entry_count", "why_suspicious"]
+    list_display = ["name", "kind", "homepage", "entry_count"]
     list_filter = [SuspiciousSourceFilter, "kind"]
     search_fields = ["name", "homepage", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -58,18 +65,19 @@ class SourceAdmin(SharedByPublicPagesMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(entries_total=Count("entries"))
 
-    def changelist_view(self, request, extra_context=None):
-        # The reasons for the page's sources, worked out once over all names (near-duplicates need them all).
-        self._suspicious = suspicious_sources(Source.objects.only("pk", "name"))
-        return super().changelist_view(request, extra_context)
+    def get_list_display(self, request):
+        # Per request, never kept on this admin object, which every request shares.
+        reasons = suspicious_for(request)
+
+        @admin.display(description=_("why it looks wrong"))
+        def why_suspicious(obj: Source) -> str:
+            return "; ".join(reasons.get(obj.pk, []))
+
+        return [*self.list_display, why_suspicious]
 
     @admin.display(description=_("entries"), ordering="entries_total")
     def entry_count(self, obj: Source) -> int:
         return obj.entries_total
-
-    @admin.display(description=_("why it looks wrong"))
-    def why_suspicious(self, obj: Source) -> str:
-        return "; ".join(getattr(self, "_suspicious", {}).get(obj.pk, []))
 
     @admin.action(description=_("Merge the selected sources…"))
     def merge_sources(self, request: HttpRequest, queryset):
