@@ -142,10 +142,7 @@ def next_scheduled_publish(version: str) -> datetime.datetime | None:
     known_version, moment = _next_publish
     now = timezone.now()
     if known_version != version or (moment is not None and moment <= now):
-        moment = (
-            Issue.objects.filter(status=Issue.Status.SCHEDULED, publish_at__gt=now)
-            .order_by("publish_at").values_list("publish_at", flat=True).first()
-        )
+        moment = Issue.objects.next_publish_time()
         _next_publish = (version, moment)
     return moment
 

@@ -27,17 +27,22 @@ def fragment_key(kind: str, *parts: object) -> str:
     return ":".join(["fragment", kind, code_version(), get_language() or settings.LANGUAGE_CODE, *map(str, parts)])
 
 
-def cached_fragments(keys: dict[K, str], render: Callable[[list[K]], dict[K, str]]) -> dict[K, SafeString]:
+def cached_fragments(
+    keys: dict[K, str], render: Callable[[list[K]], dict[K, str]], lifetime: Callable[[], int] | None = None,
+) -> dict[K, SafeString]:
     """The fragment of each item of ``keys`` (item → cache key): read with one ``get_many``.
 
     Those missing are made by ``render(missing items)`` and stored with one
-    ``set_many``. The fragments are HTML rendered from escaped templates.
+    ``set_many``, for ``lifetime()`` seconds if given (asked only then),
+    else FRAGMENT_CACHE_SECONDS. The fragments are HTML rendered from
+    escaped templates.
     """
     found = cache_call("get_many", list(keys.values()))
     missing = [item for item, key in keys.items() if key not in found]
     made = render(missing) if missing else {}
     if made:
-        cache_call("set_many", {keys[item]: html for item, html in made.items()}, settings.FRAGMENT_CACHE_SECONDS)
+        timeout = lifetime() if lifetime else settings.FRAGMENT_CACHE_SECONDS
+        cache_call("set_many", {keys[item]: html for item, html in made.items()}, timeout)
     return {item: mark_safe(found[key] if key in found else made[item]) for item, key in keys.items()}
 
 

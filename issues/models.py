@@ -83,6 +83,19 @@ class IssueQuerySet(models.QuerySet):
         """Scheduled issues whose publish time has come."""
         return self.filter(status=Issue.Status.SCHEDULED, publish_at__lte=now or timezone.now())
 
+    def next_publish_time(self) -> datetime.datetime | None:
+        """When the next of these scheduled issues goes public (a change readers see without a save), or None."""
+        return (
+            self.filter(status=Issue.Status.SCHEDULED, publish_at__gt=timezone.now())
+            .order_by("publish_at").values_list("publish_at", flat=True).first()
+        )
+
+    def next_to(self, day: datetime.date) -> "IssueQuerySet":
+        """The issue just before ``day`` and the one just after it among these: at most two, in one query."""
+        before = self.filter(date__lt=day).order_by("-date").values("pk")[:1]
+        after = self.filter(date__gt=day).order_by("date").values("pk")[:1]
+        return Issue.objects.filter(Q(pk__in=before) | Q(pk__in=after))
+
 
 class Issue(ChangeTrackingMixin, EnglishEditionMixin, models.Model):
     """One dated edition of the briefing."""

@@ -1,8 +1,11 @@
-"""An issue's sections of entries, rendered once per edit and language and kept in Django's cache."""
+"""An issue's sections of entries, and its page's links to the issues before and after it,
+rendered once per edit and language and kept in Django's cache."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -15,6 +18,8 @@ from .models import WARMUP_SECTION, Issue
 #: The issue page's sections (table of contents, then each section's entries) and a feed item's.
 PAGE_TEMPLATE = "issues/includes/sections.html"
 FEED_TEMPLATE = "issues/includes/feed_sections.html"
+#: The issue page's links to the published issues before and after it.
+PAGER_TEMPLATE = "issues/includes/pager.html"
 
 
 def render_sections(issues: list[Issue], feed: bool = False, preview: bool = False) -> dict[int, str]:
@@ -54,3 +59,35 @@ def sections_html(issues: list[Issue], feed: bool = False) -> dict[int, SafeStri
     keys = {issue.pk: fragment_key(kind, issue.pk, changed_stamp(issue.content_changed_at)) for issue in issues}
     by_pk = {issue.pk: issue for issue in issues}
     return cached_fragments(keys, lambda missing: render_sections([by_pk[pk] for pk in missing], feed))
+
+
+def issue_page_html(issue: Issue) -> tuple[SafeString, SafeString]:
+    """The issue page's sections and its links to the published issues before and after it, with one cache read.
+
+    Both are keyed by the issue's ``content_changed_at``, which also moves
+    when an issue next to it is published, unpublished, moved or retitled
+    (issues/signals.py). A scheduled issue joins its neighbours' links
+    without a save when its time comes, so nothing made now is kept past then.
+    """
+    stamp = changed_stamp(issue.content_changed_at)
+    keys = {"sections": fragment_key("issue-page", issue.pk, stamp), "pager": fragment_key("issue-pager", issue.pk, stamp)}
+
+    def render(missing: list[str]) -> dict[str, str]:
+        made = {}
+        if "sections" in missing:
+            made["sections"] = render_sections([issue])[issue.pk]
+        if "pager" in missing:
+            previous_issue, next_issue = issue.published_neighbours()
+            made["pager"] = render_to_string(PAGER_TEMPLATE, {"previous_issue": previous_issue, "next_issue": next_issue})
+        return made
+
+    fragments = cached_fragments(keys, render, lifetime=until_next_publish)
+    return fragments["sections"], fragments["pager"]
+
+
+def until_next_publish() -> int:
+    """FRAGMENT_CACHE_SECONDS, but never past the moment the next scheduled issue goes public."""
+    moment = Issue.objects.next_publish_time()
+    if moment is None:
+        return settings.FRAGMENT_CACHE_SECONDS
+    return min(settings.FRAGMENT_CACHE_SECONDS, int((moment - timezone.now()).total_seconds()))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from briefing.translation import reading_english
 
 from .models import Issue
-from .sections import sections_html
+from .sections import issue_page_html, sections_html
 
 #: How many earlier issues the home page links to before pointing at the archive.
 HOME_PREVIOUS = 10
@@ -63,12 +63,11 @@ def issue_detail(request: HttpRequest, date: str) -> HttpResponse:
     except ValueError:
         raise Http404("No issue on that date.")
     issue = get_object_or_404(Issue.objects.published().defer("lead", "lead_en"), date=day)
-    previous_issue, next_issue = issue.published_neighbours()
+    sections, pager = issue_page_html(issue)
     return render(request, "issues/issue_detail.html", {
         "issue": issue,
-        "sections": sections_html([issue])[issue.pk],
-        "previous_issue": previous_issue,
-        "next_issue": next_issue,
+        "sections": sections,
+        "pager": pager,
         **edition_notice(issue),
     })
 

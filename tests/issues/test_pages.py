@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -10,9 +11,12 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from entries.models import Entry
+from issues import workflow
 from issues.models import Issue
-from tests.factories import EntryFactory, SourceFactory
-from tests.public_content import HOUR, full_issue, issue_in, let_publish_time_pass, published, settle_page_cache, unpublished_issues
+from tests.factories import EntryFactory, SourceFactory, editor
+from tests.public_content import (
+    HOUR, full_issue, issue_in, issue_page, let_publish_time_pass, published, settle_page_cache, unpublished_issues,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +101,64 @@ def test_first_and_latest_issues_link_only_the_way_there_is_to_go(client):
     first_page, latest_page = text(client.get(first.get_absolute_url())), text(client.get(latest.get_absolute_url()))
     assert 'rel="prev"' not in first_page and f'rel="next" href="{latest.get_absolute_url()}"' in first_page
     assert 'rel="next"' not in latest_page and f'rel="prev" href="{first.get_absolute_url()}"' in latest_page
+
+
+# The links to the issues before and after are cached with the page's sections; they
+# follow every change of the issues they link to, with the page cache on.
+
+
+def pager(client, issue: Issue, prefix: str = "") -> str:
+    page = issue_page(client, issue, prefix)
+    return page[page.index('<nav class="pager"'):]
+
+
+def test_publishing_an_issue_links_it_from_the_issues_before_and_after_it(client):
+    before, after = published(date=datetime.date(2021, 7, 1)), published(date=datetime.date(2021, 7, 29))
+    middle = issue_in(Issue.Status.REVIEW, date=datetime.date(2021, 7, 15), title="新的一期")
+    assert after.get_absolute_url() in pager(client, before) and before.get_absolute_url() in pager(client, after)
+    workflow.publish(middle, editor())
+    assert f'rel="next" href="{middle.get_absolute_url()}"' in pager(client, before)
+    assert f'rel="prev" href="{middle.get_absolute_url()}"' in pager(client, after)
+    assert "新的一期" in pager(client, after)
+
+
+def test_unpublishing_an_issue_takes_it_out_of_its_neighbours_links(client):
+    before, middle, after = (published(date=datetime.date(2021, 7, day)) for day in (1, 15, 29))
+    assert middle.get_absolute_url() in pager(client, before) and middle.get_absolute_url() in pager(client, after)
+    workflow.unpublish(middle, editor())
+    assert f'rel="next" href="{after.get_absolute_url()}"' in pager(client, before)
+    assert f'rel="prev" href="{before.get_absolute_url()}"' in pager(client, after)
+
+
+def test_retitling_an_issue_shows_in_the_links_of_the_issues_next_to_it(client):
+    before, middle = published(date=datetime.date(2021, 7, 1)), published(date=datetime.date(2021, 7, 15))
+    pager(client, before), pager(client, before, "/en")
+    middle.title, middle.title_en = "改过的标题", "A new title"
+    middle.save()
+    assert "改过的标题" in pager(client, before)
+    assert "A new title" in pager(client, before, "/en")
+
+
+def test_moving_an_issue_to_another_day_relinks_its_old_and_new_neighbours(client):
+    first, moved, third, fourth = (published(date=datetime.date(2021, 7, day)) for day in (1, 10, 20, 30))
+    for issue in (first, third, fourth):
+        pager(client, issue)
+    moved.date = datetime.date(2021, 8, 5)
+    moved.save()
+    assert f'rel="next" href="{third.get_absolute_url()}"' in pager(client, first)
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in pager(client, third)
+    assert f'rel="next" href="/issues/2021-08-05/"' in pager(client, fourth)
+
+
+def test_a_scheduled_issue_joins_its_neighbours_links_when_its_time_comes(client):
+    before, after = published(date=datetime.date(2021, 7, 1)), published(date=datetime.date(2021, 7, 29))
+    soon = issue_in(Issue.Status.SCHEDULED, date=datetime.date(2021, 7, 15), publish_at=timezone.now() + datetime.timedelta(seconds=3))
+    # Before its time, the links skip it, and are cached; then the clock runs on, with no save.
+    assert soon.get_absolute_url() not in pager(client, before)
+    assert timezone.now() < soon.publish_at, "the machine is too slow for this test's three seconds"
+    time.sleep((soon.publish_at - timezone.now()).total_seconds() + 0.2)
+    assert f'rel="next" href="{soon.get_absolute_url()}"' in pager(client, before)
+    assert f'rel="prev" href="{soon.get_absolute_url()}"' in pager(client, after)
 
 
 def test_issue_url_is_its_date():
