@@ -167,6 +167,14 @@ def test_like_wildcards_in_a_term_are_matched_literally(client, archive):
     assert titles(client, "_") == []
 
 
+def test_wildcards_in_a_term_do_not_rank_a_title_first(client, archive):
+    older, newer = archive
+    # As a LIKE pattern, int_8 would match the title "int48 对比", which only mentions it in its summary.
+    EntryFactory(issue=newer, title="int48 对比", summary="和 int_8 格式比较")
+    EntryFactory(issue=older, title="INT_8 量化格式", summary="")
+    assert titles(client, "int_8") == ["INT_8 量化格式", "int48 对比"]
+
+
 def test_a_two_character_search_over_a_huge_summary_answers_within_the_public_time_bound(client, settings):
     # The pairs of a 100,000-character text were once computed in quadratic
     # time: one such entry took 30 s to save and to match. Within the public
