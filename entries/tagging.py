@@ -45,31 +45,46 @@ def tags_in_use() -> list[Tag]:
     return list(Tag.objects.annotate(uses=Count("tagged_entries")).filter(uses__gt=0).order_by("name"))
 
 
-def match_entry(title: str, summary: str, patterns: list[tuple[Tag, list[tuple[str, re.Pattern]]]]) -> list[tuple[Tag, str]]:
+@dataclass(frozen=True)
+class TagWords:
+    """How one tag is looked for: its words, and the words it excludes (None if none)."""
+
+    tag: Tag
+    terms: list[tuple[str, re.Pattern]]
+    excluded: re.Pattern | None
+
+    @classmethod
+    def of(cls, tag: Tag) -> "TagWords":
+        excluded = tag.exclusions()
+        return cls(
+            tag, [(term, term_pattern(term)) for term in tag.terms()],
+            re.compile("|".join(re.escape(word) for word in excluded), re.IGNORECASE) if excluded else None,
+        )
+
+
+def match_entry(title: str, summary: str, tags: list[TagWords]) -> list[tuple[Tag, str]]:
     """The tags whose words are in ``title``, or at least twice in ``summary``, with the word that matched."""
     found = []
-    for tag, terms in patterns:
+    for words in tags:
         text_title, text_summary = title, summary
-        excluded = tag.exclusions()
-        if excluded:
+        if words.excluded:
             # "轻量化" is not about 量化: the words a tag excludes are taken out before looking.
-            gone = re.compile("|".join(re.escape(word) for word in excluded), re.IGNORECASE)
-            text_title, text_summary = gone.sub(" ", title), gone.sub(" ", summary)
-        for term, pattern in terms:
+            text_title, text_summary = words.excluded.sub(" ", title), words.excluded.sub(" ", summary)
+        for term, pattern in words.terms:
             if pattern.search(text_title) or len(pattern.findall(text_summary)) >= 2:
-                found.append((tag, term))
+                found.append((words.tag, term))
                 break
     return found
 
 
 def suggest(entries: Iterable[Entry], tags: list[Tag]) -> list[Match]:
     """What to propose for ``entries`` (read with title_html and summary_html) given ``tags``."""
-    patterns = [(tag, [(term, term_pattern(term)) for term in tag.terms()]) for tag in tags]
+    words = [TagWords.of(tag) for tag in tags]
     matches = []
     for entry in entries:
         title = plain_text(entry.title_html)
         summary = plain_text(entry.summary_html)
-        for tag, term in match_entry(title, summary, patterns):
+        for tag, term in match_entry(title, summary, words):
             matches.append(Match(entry.pk, tag.pk, term))
     return matches
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from entries.models import Entry, Tag, TagSuggestion
-from entries.tagging import match_entry, term_pattern
+from entries.tagging import TagWords, match_entry
 from issues.models import Issue
 from tests.corpus import corpus_dir, requires_corpus
 from tests.factories import EntryFactory, superuser
@@ -22,8 +22,8 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def patterns(*tags: Tag):
-    return [(tag, [(term, term_pattern(term)) for term in tag.terms()]) for tag in tags]
+def patterns(*tags: Tag) -> list[TagWords]:
+    return [TagWords.of(tag) for tag in tags]
 
 
 def test_latin_words_match_whole_and_ignore_case_chinese_words_anywhere():
