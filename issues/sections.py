@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils import timezone
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from briefing.markdown import sanitize_html
-
 from briefing.fragments import cached_fragments, changed_stamp, fragment_key
+from briefing.markdown import sanitize_html
 
 from .models import WARMUP_SECTION, Issue
 
