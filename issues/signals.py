@@ -35,14 +35,21 @@ def mark_neighbours_changed(issue: Issue, day: datetime.date | None) -> None:
         Issue.objects.published().exclude(pk=issue.pk).next_to(day).content_changed()
 
 
+def place(values: dict) -> tuple:
+    """Whether an issue is listed among the published ones, and what the issues next to it show of it."""
+    return (values.get("status") in LISTED, *(values.get(name) for name in sorted(SHOWN_BY_NEIGHBOURS - {"status"})))
+
+
 def mark_neighbours_changed_when_issue_moves(sender, instance: Issue, raw: bool = False, **kwargs) -> None:
     """When an issue is published, scheduled, unpublished, moved to another day or retitled, the issues next to it
     at its old place and its new one link differently."""
-    # A backup being loaded (raw) brings every issue's dates as they were.
-    if raw or not instance.changed_fields() & SHOWN_BY_NEIGHBOURS:
-        return
-    # Post-save, the values last read or saved are still the old ones.
+    # Post-save, the values last read or saved are still the old ones. A
+    # backup being loaded (raw) brings every issue's dates as they were; a
+    # scheduled issue recorded as published when its time has come
+    # (publish_due) was listed already, and its neighbours' links with it.
     was = getattr(instance, "saved_values", {})
+    if raw or place(was) == place(instance.__dict__):
+        return
     old_day = was.get("date") if was.get("status") in LISTED else None
     new_day = instance.date if instance.status in LISTED else None
     for day in {old_day, new_day} - {None}:

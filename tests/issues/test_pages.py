@@ -150,6 +150,17 @@ def test_moving_an_issue_to_another_day_relinks_its_old_and_new_neighbours(clien
     assert f'rel="next" href="/issues/2021-08-05/"' in pager(client, fourth)
 
 
+def test_recording_a_scheduled_issue_as_published_leaves_its_neighbours_dates_alone(client):
+    before = published(date=datetime.date(2021, 7, 1))
+    due = issue_in(Issue.Status.SCHEDULED, date=datetime.date(2021, 7, 15))
+    let_publish_time_pass(due)
+    changed_at = Issue.objects.get(pk=before.pk).content_changed_at
+    # Readers saw it from its time on; recording it changes nothing the issue before it shows.
+    assert workflow.publish_due() == [due]
+    assert Issue.objects.get(pk=before.pk).content_changed_at == changed_at
+    assert f'rel="next" href="{due.get_absolute_url()}"' in pager(client, before)
+
+
 def test_a_scheduled_issue_joins_its_neighbours_links_when_its_time_comes(client):
     before, after = published(date=datetime.date(2021, 7, 1)), published(date=datetime.date(2021, 7, 29))
     soon = issue_in(Issue.Status.SCHEDULED, date=datetime.date(2021, 7, 15), publish_at=timezone.now() + datetime.timedelta(seconds=3))
