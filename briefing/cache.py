@@ -147,13 +147,16 @@ def next_scheduled_publish(version: str) -> datetime.datetime | None:
     return moment
 
 
+def seconds_until(limit: int, moment: datetime.datetime | None) -> int:
+    """``limit`` seconds, or fewer so as to end by ``moment`` (when a scheduled issue goes public) if there is one."""
+    if moment is None:
+        return limit
+    return min(limit, int((moment - timezone.now()).total_seconds()))
+
+
 def page_timeout(version: str) -> int:
     """How long a page may be kept: PUBLIC_CACHE_SECONDS, but never past the next scheduled publish."""
-    timeout = settings.PUBLIC_CACHE_SECONDS
-    moment = next_scheduled_publish(version)
-    if moment is not None:
-        timeout = min(timeout, int((moment - timezone.now()).total_seconds()))
-    return timeout
+    return seconds_until(settings.PUBLIC_CACHE_SECONDS, next_scheduled_publish(version))
 
 
 #: The query parameters public pages read: a list's page number, a search's

@@ -33,19 +33,24 @@ def cached_fragments(
     """The fragment of each item of ``keys`` (item → cache key): read with one ``get_many``.
 
     Those missing are made by ``render(missing items)`` and stored with one
-    ``set_many``, for ``lifetime()`` seconds if given (asked only then, before
-    rendering), else FRAGMENT_CACHE_SECONDS. The fragments are HTML rendered from
-    escaped templates.
+    ``set_many``, for ``lifetime()`` seconds if given, else
+    FRAGMENT_CACHE_SECONDS; an item ``render`` could not make (deleted
+    meanwhile) is left out. The fragments are HTML rendered from escaped
+    templates.
     """
     found = cache_call("get_many", list(keys.values()))
     missing = [item for item, key in keys.items() if key not in found]
-    # The lifetime is asked before rendering: what changes while they are
-    # rendered must still end them.
-    timeout = (lifetime() if lifetime else settings.FRAGMENT_CACHE_SECONDS) if missing else 0
-    made = render(missing) if missing else {}
-    if made:
-        cache_call("set_many", {keys[item]: html for item, html in made.items()}, timeout)
-    return {item: mark_safe(found[key] if key in found else made[item]) for item, key in keys.items()}
+    made: dict[K, str] = {}
+    if missing:
+        # Asked before rendering: what changes while they are rendered must still end them.
+        timeout = lifetime() if lifetime else settings.FRAGMENT_CACHE_SECONDS
+        made = render(missing)
+        if made:
+            cache_call("set_many", {keys[item]: html for item, html in made.items()}, timeout)
+    return {
+        item: mark_safe(found[key] if key in found else made[item])
+        for item, key in keys.items() if key in found or item in made
+    }
 
 
 def changed_stamp(moment) -> str:

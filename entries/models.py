@@ -301,12 +301,13 @@ class EntryQuerySet(models.QuerySet):
         return self.select_related("source").prefetch_related(tag_links())
 
     def for_card_keys(self) -> "EntryQuerySet":
-        """Only what finds an entry's cached list card (its id, its issue's ``content_changed_at``), and its titles.
+        """Only what finds an entry's cached list card: its id and its issue's ``content_changed_at``.
 
-        A list whose cards are cached needs no more; a card rendered afresh
+        A list whose cards are cached needs no more, and the narrow rows keep
+        counting and ordering thousands of them cheap; a card rendered afresh
         reads its entry whole (``entries.listing``).
         """
-        return self.select_related("issue").only("title", "title_en", "issue__content_changed_at")
+        return self.select_related("issue").only("issue", "issue__content_changed_at")
 
     def newest_first(self) -> "EntryQuerySet":
         """Newest issue first, then reading order: how lists of entries from many issues run."""

@@ -150,14 +150,12 @@ def _page(rows: QuerySet[Entry], number: int, per_page: int) -> tuple[list[Entry
     """The entries on page ``number`` and the number of all rows (None when the page is empty): one query.
 
     The matches are counted (a window) and ordered over narrow rows: each
-    entry comes with only what keys its cached list card, its id and its
-    issue's ``content_changed_at`` (a window over whole entries, or even
-    their titles, would carry thousands of them along). A card rendered
-    afresh reads its entry whole (``entries.listing``).
+    entry comes with only what keys its cached list card (``for_card_keys()``;
+    a window over whole entries, or even their titles, would carry thousands
+    of them along).
     """
     bottom = (number - 1) * per_page
-    keys_only = rows.select_related("issue").only("issue", "issue__content_changed_at")
-    found = list(keys_only.annotate(total=Window(Count("*")))[bottom:bottom + per_page])
+    found = list(rows.for_card_keys().annotate(total=Window(Count("*")))[bottom:bottom + per_page])
     if not found:
         return [], None
     return found, found[0].total

@@ -108,9 +108,7 @@ def render_preview(request: HttpRequest, issue: Issue, link: PreviewLink | None)
             # Rendered afresh, never from the cache: a preview is seen rarely, and only now.
             "sections": mark_safe(render_sections([issue], preview=True)[issue.pk]),
             "preview_link": link,
-            # The preview shows this issue only: no way on to other issues.
-            "previous_issue": None,
-            "next_issue": None,
+            # The preview shows this issue only: no links on to other issues (no "pager").
             "is_preview": True,
         })
     response["X-Robots-Tag"] = "noindex, nofollow"

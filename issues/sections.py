@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from briefing.cache import seconds_until
 from briefing.fragments import cached_fragments, changed_stamp, fragment_key
 from briefing.markdown import sanitize_html
 
@@ -86,7 +86,4 @@ def issue_page_html(issue: Issue) -> tuple[SafeString, SafeString]:
 
 def until_next_publish() -> int:
     """FRAGMENT_CACHE_SECONDS, but never past the moment the next scheduled issue goes public."""
-    moment = Issue.objects.next_publish_time()
-    if moment is None:
-        return settings.FRAGMENT_CACHE_SECONDS
-    return min(settings.FRAGMENT_CACHE_SECONDS, int((moment - timezone.now()).total_seconds()))
+    return seconds_until(settings.FRAGMENT_CACHE_SECONDS, Issue.objects.next_publish_time())
